@@ -1,0 +1,64 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Vitrine",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vitrine", targets: ["vitrine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // Native libraries (Debian packages) and their shims.
+        .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        .target(name: "CVipsShim", dependencies: ["CVips"]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(
+            name: "CFaiss",
+            cxxSettings: [.unsafeFlags(["-fopenmp"])],
+            linkerSettings: [
+                .linkedLibrary("faiss"), .linkedLibrary("gomp"),
+                .linkedLibrary("blas"), .linkedLibrary("lapack"),
+            ]
+        ),
+
+        // Swift layers.
+        .target(name: "VitrineCore"),
+        .target(name: "Imaging", dependencies: ["VitrineCore", "CVipsShim", "COpenBLAS"]),
+        .target(name: "VectorIndex", dependencies: ["VitrineCore", "CFaiss"]),
+        .target(name: "Catalog", dependencies: [
+            "VitrineCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "Reports", dependencies: ["VitrineCore", "Imaging"]),
+        .target(name: "Curation", dependencies: [
+            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Reports",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "VitrineCommands", dependencies: [
+            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Curation", "Reports",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "vitrine", dependencies: ["VitrineCommands"]),
+
+        // Tests. CImageFixtures writes test images with libjpeg options libvips does not expose
+        // (CMYK/YCCK JPEGs with and without the Adobe APP14 marker).
+        .target(name: "CImageFixtures", path: "Tests/CImageFixtures", linkerSettings: [.linkedLibrary("jpeg")]),
+        .testTarget(name: "VitrineCoreTests", dependencies: ["VitrineCore"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CImageFixtures"]),
+        .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "CurationTests", dependencies: ["Curation", "Catalog", "Imaging"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["VitrineCore"]),
+    ],
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
+)
