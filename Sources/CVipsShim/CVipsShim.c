@@ -4,17 +4,34 @@
 #include <stdlib.h>
 #include <string.h>
 #include <vips/vips.h>
+#include <vips/vector.h>
 
 static pthread_once_t vt_once = PTHREAD_ONCE_INIT;
 static int vt_init_status = -1;
 static pthread_mutex_t vt_error_lock = PTHREAD_MUTEX_INITIALIZER;
 
+// libvips and the libraries under it (libtiff, libpng, openjpeg) print warnings about odd but
+// readable files on stderr through GLib; Vitrine reports failures through the error buffer and
+// keeps the terminal for its progress bar, so warnings are dropped unless VITRINE_VIPS_WARNINGS is set.
+static void vt_drop_log(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data) {
+    (void)domain;
+    (void)level;
+    (void)message;
+    (void)data;
+}
+
 static void vt_do_init(void) {
+    if (g_getenv("VITRINE_VIPS_WARNINGS") == NULL) {
+        g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO, vt_drop_log, NULL);
+    }
     if (VIPS_INIT("vitrine") != 0) {
         vt_init_status = -1;
         return;
     }
     vips_concurrency_set(1);
+    // Orc compiles vector code for every operation; on the small images of hashing the compile
+    // costs more than it saves.
+    vips_vector_set_enabled(FALSE);
     vips_cache_set_max(0);
     vips_cache_set_max_mem(0);
     vips_cache_set_max_files(0);
@@ -77,6 +94,40 @@ static VipsImage *vt_open(const void *data, size_t length, int page, int fail_on
     return vips_image_new_from_buffer(data, length, "", NULL);
 }
 
+// Whether a JPEG carries an Adobe APP14 segment ("Adobe" identifier) before its first scan.
+static int vt_jpeg_has_adobe_marker(const unsigned char *d, size_t n) {
+    if (n < 4 || d[0] != 0xFF || d[1] != 0xD8) return 0;
+    size_t i = 2;
+    while (i + 4 <= n) {
+        if (d[i] != 0xFF) return 0;
+        unsigned char marker = d[i + 1];
+        if (marker == 0xFF) {
+            i++;
+            continue;
+        }
+        if (marker == 0xDA || marker == 0xD9) return 0;
+        size_t length = ((size_t)d[i + 2] << 8) | d[i + 3];
+        if (marker == 0xEE && length >= 7 && i + 9 <= n && memcmp(d + i + 4, "Adobe", 5) == 0) return 1;
+        i += 2 + length;
+    }
+    return 0;
+}
+
+// libvips 8.14 inverts every CMYK JPEG (Adobe's convention). A CMYK JPEG without the Adobe APP14
+// marker stores ink coverage as is (0 = no ink), so its samples must be inverted back.
+static int vt_is_plain_cmyk_jpeg(const void *data, size_t length, VipsImage *image) {
+    return vips_image_get_interpretation(image) == VIPS_INTERPRETATION_CMYK &&
+           vips_image_get_typeof(image, "jpeg-multiscan") != 0 &&
+           !vt_jpeg_has_adobe_marker((const unsigned char *)data, length);
+}
+
+static VipsImage *vt_invert_owned(VipsImage *image) {
+    VipsImage *inverted = NULL;
+    int status = vips_invert(image, &inverted, NULL);
+    g_object_unref(image);
+    return status == 0 ? inverted : NULL;
+}
+
 int vt_vips_header(const void *data, size_t length, vt_header *out) {
     if (vt_vips_init() != 0) return -1;
     memset(out, 0, sizeof(*out));
@@ -112,6 +163,7 @@ int vt_vips_header(const void *data, size_t length, vt_header *out) {
         out->orientation = 1;
     }
     out->has_icc_profile = vips_image_get_typeof(image, VIPS_META_ICC_NAME) != 0;
+    out->plain_cmyk_jpeg = vt_is_plain_cmyk_jpeg(data, length, image);
     int pages = vips_image_get_n_pages(image);
     out->pages = pages < 1 ? 1 : pages;
     out->pyramid_levels = 1;
@@ -147,40 +199,6 @@ int vt_vips_header(const void *data, size_t length, vt_header *out) {
     }
     vt_unref(image);
     return 0;
-}
-
-// Whether a JPEG carries an Adobe APP14 segment ("Adobe" identifier) before its first scan.
-static int vt_jpeg_has_adobe_marker(const unsigned char *d, size_t n) {
-    if (n < 4 || d[0] != 0xFF || d[1] != 0xD8) return 0;
-    size_t i = 2;
-    while (i + 4 <= n) {
-        if (d[i] != 0xFF) return 0;
-        unsigned char marker = d[i + 1];
-        if (marker == 0xFF) {
-            i++;
-            continue;
-        }
-        if (marker == 0xDA || marker == 0xD9) return 0;
-        size_t length = ((size_t)d[i + 2] << 8) | d[i + 3];
-        if (marker == 0xEE && length >= 7 && i + 9 <= n && memcmp(d + i + 4, "Adobe", 5) == 0) return 1;
-        i += 2 + length;
-    }
-    return 0;
-}
-
-// libvips 8.14 inverts every CMYK JPEG (Adobe's convention). A CMYK JPEG without the Adobe APP14
-// marker stores ink coverage as is (0 = no ink), so its samples must be inverted back.
-static int vt_is_plain_cmyk_jpeg(const void *data, size_t length, VipsImage *image) {
-    return vips_image_get_interpretation(image) == VIPS_INTERPRETATION_CMYK &&
-           vips_image_get_typeof(image, "jpeg-multiscan") != 0 &&
-           !vt_jpeg_has_adobe_marker((const unsigned char *)data, length);
-}
-
-static VipsImage *vt_invert_owned(VipsImage *image) {
-    VipsImage *inverted = NULL;
-    int status = vips_invert(image, &inverted, NULL);
-    g_object_unref(image);
-    return status == 0 ? inverted : NULL;
 }
 
 // Converts any decoded image to 8-bit sRGB (3 bands) or 8-bit grey (1 band), alpha composited
@@ -284,16 +302,45 @@ static VipsImage *vt_normalise(VipsImage *in, int keep_grey) {
     return image;
 }
 
-static int vt_to_pixels(VipsImage *image, vt_pixels *out) {
-    size_t size = 0;
-    void *memory = vips_image_write_to_memory(image, &size);
-    if (memory == NULL) return -1;
-    out->pixels = (unsigned char *)memory;
-    out->width = vips_image_get_width(image);
-    out->height = vips_image_get_height(image);
-    out->bands = vips_image_get_bands(image);
+static int vt_to_pixels_mode(VipsImage *image, vt_pixels *out, int in_this_thread) {
+    int width = vips_image_get_width(image), height = vips_image_get_height(image);
+    int bands = vips_image_get_bands(image);
+    size_t row = (size_t)width * bands;
+    if (in_this_thread && vips_image_get_format(image) == VIPS_FORMAT_UCHAR) {
+        // Tiny outputs from in-memory images (hash grids): evaluate the pipeline in this thread
+        // through a region. vips_image_write_to_memory starts a thread pool per call, which
+        // costs more than the work on images of this size.
+        VipsRegion *region = vips_region_new(image);
+        if (region == NULL) return -1;
+        VipsRect rect = {0, 0, width, height};
+        if (vips_region_prepare(region, &rect) != 0) {
+            g_object_unref(region);
+            return -1;
+        }
+        unsigned char *memory = (unsigned char *)g_try_malloc(row * height > 0 ? row * height : 1);
+        if (memory == NULL) {
+            g_object_unref(region);
+            vips_error("vitrine", "out of memory for a %d × %d image", width, height);
+            return -1;
+        }
+        for (int y = 0; y < height; y++) {
+            memcpy(memory + row * y, VIPS_REGION_ADDR(region, 0, y), row);
+        }
+        g_object_unref(region);
+        out->pixels = memory;
+    } else {
+        size_t size = 0;
+        void *memory = vips_image_write_to_memory(image, &size);
+        if (memory == NULL) return -1;
+        out->pixels = (unsigned char *)memory;
+    }
+    out->width = width;
+    out->height = height;
+    out->bands = bands;
     return 0;
 }
+
+static int vt_to_pixels(VipsImage *image, vt_pixels *out) { return vt_to_pixels_mode(image, out, 0); }
 
 static int vt_fit(int width, int height, int side, int *out_width, int *out_height) {
     if (width <= side && height <= side) {
@@ -344,16 +391,14 @@ int vt_vips_decode(const void *data, size_t length, const vt_decode_options *opt
         // Shrink-on-load: JPEG DCT scaling, JPEG 2000 resolution levels, TIFF pyramids, WebP.
         // With VIPS_SIZE_DOWN, libvips 8.14 can pick a JPEG 2000 level or TIFF pyramid page below
         // the target; ask for at most the image's own size with the default size mode instead.
-        VipsImage *probe = vips_image_new_from_buffer(data, length, "", NULL);
-        if (probe == NULL) return -1;
-        int longest = vips_image_get_width(probe) > vips_image_get_height(probe) ? vips_image_get_width(probe)
-                                                                                : vips_image_get_height(probe);
-        int plain_cmyk = vt_is_plain_cmyk_jpeg(data, length, probe);
-        vt_unref(probe);
+        int longest = options->longest_side;
+        int plain_cmyk = options->plain_cmyk_jpeg;
         int side = options->thumbnail_side < longest ? options->thumbnail_side : longest;
-        if (plain_cmyk) {
-            // vips_thumbnail would import the (wrongly inverted) CMYK itself: load with JPEG
-            // shrink-on-load, re-invert, then convert and resize here.
+        if (options->is_jpeg) {
+            // JPEG: one open with DCT-domain shrink-on-load (1/2, 1/4, 1/8), then orientation,
+            // colour and a Lanczos3 resize here. vips_thumbnail would open the file several times
+            // (its per-image set-up dominates on small files) and would import a plain (not
+            // Adobe-inverted) CMYK JPEG with the wrong polarity.
             int shrink = 1;
             while (shrink < 8 && longest / (shrink * 2) >= side) shrink *= 2;
             VipsImage *loaded = vips_image_new_from_buffer(data, length, "", "shrink", shrink, "fail_on",
@@ -365,7 +410,7 @@ int vt_vips_decode(const void *data, size_t length, const vt_decode_options *opt
             int status = vips_autorot(loaded, &rotated, NULL);
             vt_unref(loaded);
             if (status != 0) return -1;
-            VipsImage *normal = vt_normalise(vt_invert_owned(rotated), options->keep_grey);
+            VipsImage *normal = vt_normalise(plain_cmyk ? vt_invert_owned(rotated) : rotated, options->keep_grey);
             if (normal == NULL) return -1;
             int tw = 0, th = 0;
             vt_fit(vips_image_get_width(normal), vips_image_get_height(normal), options->thumbnail_side, &tw, &th);
@@ -392,7 +437,7 @@ int vt_vips_decode(const void *data, size_t length, const vt_decode_options *opt
 
     VipsImage *image = vt_open(data, length, options->page, options->fail_on_truncated);
     if (image == NULL) return -1;
-    if (vt_is_plain_cmyk_jpeg(data, length, image)) {
+    if (options->plain_cmyk_jpeg) {
         image = vt_invert_owned(image);
         if (image == NULL) return -1;
     }
@@ -451,7 +496,7 @@ int vt_vips_resize_exact(const unsigned char *pixels, int width, int height, int
     int status = vt_resize_image(image, out_width, out_height, &resized);
     vt_unref(image);
     if (status != 0) return -1;
-    status = vt_to_pixels(resized, out);
+    status = vt_to_pixels_mode(resized, out, out_width * out_height <= 65536);
     vt_unref(resized);
     return status;
 }

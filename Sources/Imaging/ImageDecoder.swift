@@ -61,6 +61,8 @@ public struct ImageHeader: Sendable, Codable, Equatable {
     public var hasICCProfile: Bool
     /// libvips loader that reads it (e.g. `jpegload_buffer`).
     public var loader: String
+    /// A CMYK JPEG without the Adobe APP14 marker: its samples are ink values, not inverted.
+    public var isPlainCMYKJPEG: Bool = false
 
     /// Width × height in pixels.
     public var pixelCount: Int { width * height }
@@ -138,7 +140,7 @@ public enum ImageDecoder {
             bands: bands, colourBands: hasAlpha ? bands - 1 : bands,
             bitsPerSample: bits, hasAlpha: hasAlpha, isCMYK: isCMYK,
             pages: Int(raw.pages), pyramidLevels: Int(raw.pyramid_levels), orientation: orientation,
-            hasICCProfile: raw.has_icc_profile != 0, loader: loader)
+            hasICCProfile: raw.has_icc_profile != 0, loader: loader, isPlainCMYKJPEG: raw.plain_cmyk_jpeg != 0)
     }
 
     /// Decodes encoded bytes into a thumbnail and, when small enough, full-resolution pixels.
@@ -165,7 +167,9 @@ public enum ImageDecoder {
         let full = pixels <= options.fullResolutionPixels
         var raw = vt_decode_options(
             full: full ? 1 : 0, thumbnail_side: Int32(options.thumbnailSide), shrink_on_load: full ? 0 : 1,
-            keep_grey: 0, fail_on_truncated: options.failOnTruncated ? 1 : 0, page: Int32(options.page))
+            keep_grey: 0, fail_on_truncated: options.failOnTruncated ? 1 : 0, page: Int32(options.page),
+            longest_side: Int32(header.orientation >= 5 ? max(header.width, header.height) : max(header.width, header.height)),
+            plain_cmyk_jpeg: header.isPlainCMYKJPEG ? 1 : 0, is_jpeg: header.format == .jpeg ? 1 : 0)
         var fullPixels = vt_pixels(), thumbPixels = vt_pixels()
         let status = data.withUnsafeBytes { bytes in
             vt_vips_decode(bytes.baseAddress, bytes.count, &raw, &fullPixels, &thumbPixels)

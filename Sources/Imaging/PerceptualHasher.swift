@@ -58,26 +58,31 @@ public struct ImageHashes: Sendable, Equatable {
 ///   uses the largest power of two below the image's short side), so that resized copies of a
 ///   picture get the same hash.
 ///
-/// Grey is BT.601 luma as Pillow's "L" mode; resizing is libvips Lanczos3 from the ≤256 px
-/// analysis thumbnail. The DCT is two OpenBLAS `sgemm` calls with the 8×32 DCT-II basis.
+/// Grey is BT.601 luma as Pillow's "L" mode; the 64×64 and 72×64 grids are libvips Lanczos3
+/// resizes of the ≤256 px analysis thumbnail, and the 32×32, 8×8 and 9×8 grids exact area
+/// averages of those. The DCT is two OpenBLAS `sgemm` calls with the 8×32 DCT-II basis.
 public enum PerceptualHasher {
     /// - Parameters:
     ///   - image: the decoded thumbnail (any size; 1 or 3 channels).
     ///   - invariant: also hash the 8 rotations/mirrors (for `--invariant` matching).
     /// - Throws: `ImagingError.operationFailed` if libvips cannot resize.
     public static func hashes(of image: PixelBuffer, invariant: Bool = false) throws -> ImageHashes {
-        let grey = image.luma()
-        func resized(_ w: Int, _ h: Int) throws -> [UInt8] {
-            try resize(grey: grey, width: image.width, height: image.height, to: w, h)
-        }
-        let g8 = try resized(8, 8), g9x8 = try resized(9, 8), g32 = try resized(32, 32), g64 = try resized(64, 64)
+        let grey = PixelBuffer(width: image.width, height: image.height, channels: 1, pixels: image.luma())
+        // Two Lanczos3 resizes by libvips (64×64 and 72×64); the smaller grids are exact area
+        // averages of these (what libvips' `shrink` computes), which saves a libvips pipeline per grid.
+        let g64 = try grey.resized(width: 64, height: 64).pixels
+        let g72x64 = try grey.resized(width: 72, height: 64).pixels
+        let g32 = boxAverage(g64, width: 64, height: 64, factorX: 2, factorY: 2)
+        let g8 = boxAverage(g64, width: 64, height: 64, factorX: 8, factorY: 8)
+        let g9x8 = boxAverage(g72x64, width: 72, height: 64, factorX: 8, factorY: 8)
         var values: [HashAlgorithm: UInt64] = [
             .ahash: averageHash(g8), .dhash: differenceHash(g9x8, width: 9, height: 8),
             .phash: dctHash(g32), .whash: waveletHash(g64),
         ]
         var variants: [HashAlgorithm: [UInt64]] = [:]
         if invariant {
-            let g8x9 = try resized(8, 9)
+            let g64x72 = try grey.resized(width: 64, height: 72).pixels
+            let g8x9 = boxAverage(g64x72, width: 64, height: 72, factorX: 8, factorY: 8)
             for algorithm in HashAlgorithm.allCases { variants[algorithm] = [] }
             for t in DihedralTransform.allCases {
                 variants[.ahash, default: []].append(averageHash(t.apply(g8, width: 8, height: 8).grid))
@@ -92,6 +97,24 @@ public enum PerceptualHasher {
             values[.ahash] = variants[.ahash]?.first ?? values[.ahash]
         }
         return ImageHashes(values: values, variants: variants)
+    }
+
+    /// Mean of each `factorX × factorY` block, rounded to the nearest integer.
+    static func boxAverage(_ g: [UInt8], width: Int, height: Int, factorX: Int, factorY: Int) -> [UInt8] {
+        let w = width / factorX, h = height / factorY
+        let area = factorX * factorY
+        var out = [UInt8](repeating: 0, count: w * h)
+        for y in 0..<h {
+            for x in 0..<w {
+                var sum = 0
+                for dy in 0..<factorY {
+                    let row = (y * factorY + dy) * width + x * factorX
+                    for dx in 0..<factorX { sum += Int(g[row + dx]) }
+                }
+                out[y * w + x] = UInt8((sum + area / 2) / area)
+            }
+        }
+        return out
     }
 
     static func resize(grey: [UInt8], width: Int, height: Int, to w: Int, _ h: Int) throws -> [UInt8] {

@@ -34,6 +34,7 @@ typedef struct {
     int pyramid_levels;   ///< > 1 for TIFFs whose pages are a resolution pyramid
     int orientation;      ///< EXIF orientation 1...8 (1 when absent)
     int has_icc_profile;
+    int plain_cmyk_jpeg;  ///< CMYK JPEG without an Adobe APP14 marker (samples are not inverted)
     char loader[48];      ///< libvips loader nickname, e.g. "jpegload_buffer"
 } vt_header;
 
@@ -55,6 +56,9 @@ typedef struct {
     int keep_grey;          ///< return 1 band for grey images instead of replicating to RGB
     int fail_on_truncated;  ///< a truncated or damaged file is an error, not a partial picture
     int page;               ///< page or frame to decode (0 = first)
+    int longest_side;       ///< from the header: the image's longer side, pixels
+    int plain_cmyk_jpeg;    ///< from the header
+    int is_jpeg;            ///< from the header
 } vt_decode_options;
 
 /// Decodes an encoded image: applies the EXIF orientation, converts CMYK/YCCK (embedded ICC

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Curation
+import Foundation
+import VitrineCore
+
+struct Analyze: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The main job: ingest + hashes + quality + duplicates + report, in one command.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Argument(help: "Folders, image files, or CSV/TSV lists.")
+    var sources: [String]
+
+    @Option(name: .customLong("hash"), help: "Hash for near duplicates: ahash, dhash, phash, whash.")
+    var algorithm: HashAlgorithm = DuplicateDefaults.algorithm
+
+    @Option(name: .long, help: "Hamming threshold in bits, inclusive (default depends on --hash).")
+    var threshold: Int?
+
+    @Flag(name: .long, help: "Match duplicates under the 8 rotations and mirrors.")
+    var invariant = false
+
+    @Option(name: .long, help: "Reject images with more pixels than this (decompression-bomb guard).")
+    var maxPixels: Int = 20_000 * 20_000
+
+    struct Summary: Codable {
+        var items: Int
+        var ingested: Int
+        var alreadyInCatalog: Int
+        var errors: Int
+        var errorsByCode: [String: Int]
+        var duplicateGroups: Int
+        var duplicatePairs: Int
+        var itemsInDuplicateGroups: Int
+        var qualityFlags: Int
+        var qualityFlagsByKind: [String: Int]
+        var report: String
+        var store: String
+        var seconds: Double
+    }
+
+    func validate() throws {
+        guard !sources.isEmpty else { throw ValidationError("give at least one folder, file or list") }
+        if let threshold, !(0...64).contains(threshold) { throw ValidationError("--threshold must be within 0…64 bits") }
+    }
+
+    func run() async throws {
+        try await failing {
+            let started = Date()
+            let catalog = try common.openCatalog()
+            var ingestOptions = IngestOptions()
+            ingestOptions.threads = common.threads
+            ingestOptions.decode.maximumPixels = maxPixels
+            ingestOptions.quiet = common.quiet
+            let ingest = try await IngestJob(catalog: catalog, options: ingestOptions, logger: common.makeLogger("vitrine.ingest")).run(sources: sources)
+            var options = DuplicateOptions()
+            options.algorithm = algorithm
+            options.threshold = threshold
+            options.invariant = invariant
+            let (duplicates, _) = try DuplicateFinder(options: options).run(catalog: catalog, logger: common.makeLogger("vitrine.duplicates"))
+            let report = try ReportBuilder(catalog: catalog).write()
+            let items = try catalog.items()
+            var errorsByCode: [String: Int] = [:]
+            for item in items where item.status != "ok" { errorsByCode[item.errorCode ?? "unknown", default: 0] += 1 }
+            var flagsByKind: [String: Int] = [:]
+            for q in try catalog.quality() { for f in q.flagList { flagsByKind[f, default: 0] += 1 } }
+            let summary = Summary(items: items.count, ingested: ingest.processed, alreadyInCatalog: ingest.alreadyDone,
+                                  errors: errorsByCode.values.reduce(0, +), errorsByCode: errorsByCode,
+                                  duplicateGroups: duplicates.groups, duplicatePairs: duplicates.pairs,
+                                  itemsInDuplicateGroups: duplicates.itemsInGroups, qualityFlags: report.qualityFlags,
+                                  qualityFlagsByKind: flagsByKind, report: report.report, store: catalog.store.path,
+                                  seconds: Date().timeIntervalSince(started))
+            if common.json {
+                try printJSON(summary)
+            } else {
+                print("\(summary.items) items (\(summary.errors) unreadable), \(summary.duplicateGroups) duplicate groups covering \(summary.itemsInDuplicateGroups) items, \(summary.qualityFlags) quality flags")
+                for (kind, n) in flagsByKind.sorted(by: { $0.key < $1.key }) { print("  \(kind): \(n)") }
+                print("report: \(summary.report)")
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Catalog
+import Curation
+import Foundation
+import VitrineCore
+
+extension HashAlgorithm: ExpressibleByArgument {}
+
+struct Duplicates: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find exact and near duplicates, group them and propose a keeper; sweep or evaluate thresholds.",
+        discussion: """
+        Exact copies share their SHA-256; identical pictures in two codecs share their decoded-pixel digest; near \
+        duplicates have perceptual hashes within --threshold bits (Hamming distance, inclusive), found through a FAISS \
+        binary index. Blank images are matched only exactly. Default: pHash at 10 bits, chosen from the corpus evaluation.
+        """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .customLong("hash"), help: "Hash: ahash, dhash, phash, whash.")
+    var algorithm: HashAlgorithm = DuplicateDefaults.algorithm
+
+    @Option(name: .long, help: "Hamming threshold in bits, inclusive (default depends on --hash: ahash 2, dhash 8, phash 10, whash 2).")
+    var threshold: Int?
+
+    @Flag(name: .long, help: "Match under the 8 rotations and mirrors (distance = the minimum).")
+    var invariant = false
+
+    @Flag(name: .long, help: "Print the number of pairs for every threshold 0…32.")
+    var sweep = false
+
+    @Option(name: .long, help: "Ground-truth groups CSV (group_id,path[,role,relation_tags]); prints precision/recall/F1.")
+    var evaluate: String?
+
+    func validate() throws {
+        if let threshold, !(0...64).contains(threshold) { throw ValidationError("--threshold must be within 0…64 bits") }
+    }
+
+    func run() async throws {
+        try await failing {
+            let catalog = try common.openCatalog()
+            var options = DuplicateOptions()
+            options.algorithm = algorithm
+            options.threshold = threshold
+            options.invariant = invariant
+            let finder = DuplicateFinder(options: options)
+            if let evaluate {
+                let evaluation = try Self.evaluate(catalog: catalog, finder: finder, csv: URL(fileURLWithPath: evaluate))
+                if common.json { try printJSON(evaluation) } else { Self.printEvaluation(evaluation) }
+                return
+            }
+            let (summary, groups) = try finder.run(catalog: catalog, logger: common.makeLogger("vitrine.duplicates"))
+            if common.json {
+                try printJSON(summary)
+                return
+            }
+            print("\(summary.groups) duplicate groups (\(summary.itemsInGroups) items) among \(summary.items) items; \(summary.pairs) near pairs at ≤ \(summary.threshold) bits of \(summary.algorithm)\(summary.invariant ? " (rotation/mirror invariant)" : ""); \(summary.blankExcluded) blank images matched only exactly")
+            for (kind, n) in summary.groupsByKind.sorted(by: { $0.key < $1.key }) { print("  \(kind): \(n)") }
+            let items = Dictionary(uniqueKeysWithValues: try catalog.items().compactMap { i in i.id.map { ($0, i) } })
+            for group in groups.prefix(10) {
+                print("  [\(group.kind.rawValue), ≤ \(group.maxDistance) bits] keep \(items[group.keeperID]?.sourcePath ?? "?") — \(group.keeperReason)")
+                for id in group.memberIDs where id != group.keeperID {
+                    print("      \(items[id]?.sourcePath ?? "?") (distance \(group.distanceToKeeper[id] ?? 0))")
+                }
+            }
+            if groups.count > 10 { print("  … and \(groups.count - 10) more groups (see `vitrine report`)") }
+            if sweep {
+                print("threshold  pairs\(summary.sweep.estimated ? " (estimated from a sample of \(summary.sweep.sampleSize))" : "")")
+                for (t, n) in summary.sweep.pairs.enumerated() { print(String(format: "%9d  %d", t, n)) }
+            }
+        }
+    }
+
+    static func evaluate(catalog: Catalog, finder: DuplicateFinder, csv: URL) throws -> DuplicateEvaluation {
+        let candidates = try DuplicateFinder.candidates(from: catalog, algorithm: finder.options.algorithm)
+        let truth = try DuplicateEvaluator.readGroundTruth(csv: csv, candidates: candidates, items: try catalog.items())
+        let evaluation = DuplicateEvaluator.evaluate(
+            count: candidates.count, truth: truth, atThreshold: finder.options.effectiveThreshold,
+            algorithm: finder.options.algorithm.rawValue, invariant: finder.options.invariant,
+            distance: DuplicateEvaluator.finderDistance(candidates, invariant: finder.options.invariant))
+        let runID = try catalog.startRun(kind: "evaluation", toolVersion: VitrineVersion.current, config: [
+            "groups": csv.path, "algorithm": finder.options.algorithm.rawValue,
+            "threshold": "\(finder.options.effectiveThreshold)", "invariant": "\(finder.options.invariant)",
+        ])
+        try catalog.finishRun(runID, summary: evaluation)
+        return evaluation
+    }
+
+    static func printEvaluation(_ e: DuplicateEvaluation) {
+        print("\(e.algorithm)\(e.invariant ? " (invariant)" : ""): \(e.groundTruthPairs) ground-truth pairs, \(e.items) items, \(e.matchedFiles) files matched, \(e.unmatchedFiles.count) not in the catalog")
+        print(String(format: "at threshold %d: precision %.3f  recall %.3f  F1 %.3f", e.threshold, e.precision, e.recall, e.f1))
+        print(String(format: "best F1 %.3f at threshold %d", e.bestF1, e.bestThreshold))
+        print("threshold  precision  recall     F1      TP     FP     FN")
+        for r in e.rows {
+            print(String(format: "%9d  %9.3f  %6.3f  %6.3f  %5d  %5d  %5d", r.threshold, r.precision, r.recall, r.f1, r.truePositives, r.falsePositives, r.falseNegatives))
+        }
+        print("recall per relation at threshold \(e.threshold):")
+        for r in e.relationRecall {
+            print("  \(r.relation.padding(toLength: 28, withPad: " ", startingAt: 0)) \(r.found)/\(r.total)  \(String(format: "%.3f", r.recall))")
+            for path in r.missed.prefix(5) { print("      missed: \(path)") }
+        }
+        for f in e.unmatchedFiles.prefix(20) { print("  not in the catalog: \(f)") }
+    }
+}

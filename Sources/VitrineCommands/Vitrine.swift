@@ -1,0 +1,77 @@
+import ArgumentParser
+import Catalog
+import Curation
+import Foundation
+import Logging
+
+/// The `vitrine` command line.
+public struct Vitrine: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "vitrine",
+        abstract: "Machine learning for cultural-heritage image collections: catalog, duplicates, quality, reports.",
+        version: VitrineVersion.current,
+        subcommands: [Analyze.self, Ingest.self, Duplicates.self, Report.self, Bench.self]
+    )
+
+    public init() {}
+}
+
+/// Options every command shares.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Store folder: catalog.sqlite, images/, derived/, reports/.")
+    var store: String = ".vitrine"
+
+    @Flag(name: .long, help: "Print the summary as one JSON object on standard output.")
+    var json = false
+
+    @Option(name: .long, help: "Images processed at once (default: number of cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: LogLevelArgument = .info
+
+    @Flag(name: .long, help: "No progress bar or log lines on standard error.")
+    var quiet = false
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func openCatalog() throws -> Catalog {
+        try Catalog(store: URL(fileURLWithPath: store))
+    }
+
+    func makeLogger(_ label: String) -> Logger {
+        var logger = Logger(label: label) { name in StreamLogHandler.standardError(label: name) }
+        logger.logLevel = quiet ? .error : logLevel.level
+        return logger
+    }
+}
+
+enum LogLevelArgument: String, ExpressibleByArgument, CaseIterable {
+    case trace, debug, info, notice, warning, error, critical
+    var level: Logger.Level { Logger.Level(rawValue: rawValue) ?? .info }
+}
+
+/// Prints a value as one line of JSON on standard output.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let data = try encoder.encode(value)
+    print(String(decoding: data, as: UTF8.self))
+}
+
+/// Turns a library error into a failure message and exit code 1.
+func failing<T>(_ body: () async throws -> T) async throws -> T {
+    do { return try await body() } catch let error as ExitCode { throw error } catch let error as ValidationError { throw error } catch {
+        FileHandle.standardError.write(Data("vitrine: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+extension Vitrine {
+    /// Entry point for the executable: swift-argument-parser's async `main()`.
+    public static func start() async {
+        await main()
+    }
+}

@@ -1,0 +1,3 @@
+import VitrineCommands
+
+await Vitrine.start()

@@ -1,0 +1,136 @@
+import Catalog
+import Curation
+import Foundation
+import Imaging
+import Testing
+import VitrineCore
+
+@Suite("Ingest, duplicates, evaluation")
+struct CurationTests {
+    func ingest(_ folder: TemporaryFolder, store: URL) async throws -> (Catalog, IngestSummary) {
+        let catalog = try Catalog(store: store)
+        var options = IngestOptions()
+        options.quiet = true
+        options.threads = 2
+        let summary = try await IngestJob(catalog: catalog, options: options).run(sources: [folder.url.path])
+        return (catalog, summary)
+    }
+
+    @Test func ingestRecordsEveryFileAndIsIdempotent() async throws {
+        let folder = try TemporaryFolder()
+        try makeCollection(in: folder)
+        let store = try TemporaryFolder("vitrine-store")
+        let (catalog, first) = try await ingest(folder, store: store.url)
+        #expect(first.found == 10)
+        #expect(first.skippedNonImages == 1)
+        #expect(first.ok == 8)
+        #expect(first.errors == 2)
+        #expect(first.errorsByCode["unsupported_format"] == 1)
+        #expect((first.errorsByCode["truncated"] ?? 0) + (first.errorsByCode["corrupt"] ?? 0) == 1)
+        let items = try catalog.items()
+        #expect(items.count == 10)
+        let page = try #require(items.first { $0.sourcePath.hasSuffix("page.jpg") })
+        #expect(page.status == "error" && page.format == "unknown")
+        let tif = try #require(items.first { $0.sourcePath.hasSuffix("same-pixels.tif") })
+        let png = try #require(items.first { $0.sourcePath.hasSuffix("/original.png") })
+        #expect(tif.format == "tiff" && tif.pixelSHA256 == png.pixelSHA256 && tif.sha256 != png.sha256)
+        // Originals are stored once, by content.
+        let copy = try #require(items.first { $0.sourcePath.hasSuffix("copy/original.png") })
+        #expect(copy.storedPath == png.storedPath)
+        #expect(FileManager.default.fileExists(atPath: catalog.absolute(try #require(png.storedPath)).path))
+
+        let (_, second) = try await ingest(folder, store: store.url)
+        #expect(second.processed == 0 && second.alreadyDone == 10)
+        #expect(try catalog.items().count == 10)
+    }
+
+    @Test func listsBringMetadataAndResolvePathsRelativeToThemselves() async throws {
+        let folder = try TemporaryFolder()
+        try makeCollection(in: folder)
+        let list = "path,title,creator,rights,provider,accession\n" +
+            "original.png,\"Harvesters, study\",Anon.,http://creativecommons.org/publicdomain/mark/1.0/,Museum X,A-17\n" +
+            "missing.png,Gone,,,,\n"
+        try Data(list.utf8).write(to: URL(fileURLWithPath: folder.path("list.csv")))
+        let store = try TemporaryFolder("vitrine-store")
+        let catalog = try Catalog(store: store.url)
+        var options = IngestOptions()
+        options.quiet = true
+        let summary = try await IngestJob(catalog: catalog, options: options).run(sources: [folder.path("list.csv")])
+        #expect(summary.found == 2 && summary.ok == 1 && summary.errorsByCode["io"] == 1)
+        let item = try #require(try catalog.items().first { $0.sourcePath.hasSuffix("original.png") })
+        #expect(item.title == "Harvesters, study" && item.creator == "Anon." && item.provider == "Museum X")
+        #expect(item.rights == "http://creativecommons.org/publicdomain/mark/1.0/")
+        #expect(item.metadata == "{\"accession\":\"A-17\"}")
+    }
+
+    @Test func duplicatesAreGroupedWithAKeeperAndBlankImagesStayApart() async throws {
+        let folder = try TemporaryFolder()
+        try makeCollection(in: folder)
+        let store = try TemporaryFolder("vitrine-store")
+        let (catalog, _) = try await ingest(folder, store: store.url)
+        let (summary, groups) = try DuplicateFinder(options: DuplicateOptions()).run(catalog: catalog)
+        let names = Dictionary(uniqueKeysWithValues: try catalog.items().compactMap { i in
+            i.id.map { ($0, String(i.sourcePath.dropFirst(folder.url.path.count + 1))) }
+        })
+        #expect(groups.count == 1)
+        let group = try #require(groups.first)
+        #expect(Set(group.memberIDs.compactMap { names[$0] }) == ["original.png", "copy/original.png", "resized.png", "recompressed.jpg", "same-pixels.tif"])
+        #expect(group.kind == .near)
+        // Largest area, then lossless, then earliest ingest: the first of the 600×400 lossless files.
+        #expect(names[group.keeperID] == "copy/original.png")
+        #expect(group.keeperReason.contains("lossless"))
+        #expect(summary.blankExcluded == 2)
+        #expect(summary.sweep.pairs.count == 33)
+        #expect(try catalog.duplicateGroups(runID: summary.runID).count == 1)
+    }
+
+    @Test func keeperPrefersAreaThenLosslessThenEarliest() {
+        func candidate(_ id: Int64, _ w: Int, _ h: Int, _ f: ImageFormat) -> DuplicateCandidate {
+            DuplicateCandidate(id: id, sha256: "\(id)", pixelSHA256: nil, width: w, height: h, format: f, code: 0, variants: [], blank: false)
+        }
+        let finder = DuplicateFinder(options: DuplicateOptions())
+        let pairs = [HammingPairLike(0, 1), HammingPairLike(1, 2), HammingPairLike(2, 3)].map(\.pair)
+        let groups = finder.group([candidate(1, 100, 100, .png), candidate(2, 200, 100, .jpeg), candidate(3, 200, 100, .tiff),
+                                   candidate(4, 200, 100, .tiff)], nearPairs: pairs)
+        #expect(groups.count == 1 && groups[0].keeperID == 3)
+    }
+
+    /// Hand-computed: items 0,1,2 form one ground-truth group, 3 and 4 are singletons.
+    /// Distances: d(0,1)=2, d(0,2)=9, d(1,2)=7, d(3,4)=4, d(0,3)=5, others far/never.
+    @Test func pairEvaluationMatchesAHandComputedExample() {
+        let distances: [Int64: Int] = [pairKey(0, 1): 2, pairKey(0, 2): 9, pairKey(1, 2): 7, pairKey(3, 4): 4, pairKey(0, 3): 5]
+        let truth = DuplicateGroundTruth(groups: ["g": [0, 1, 2]], relations: [(reference: 0, variant: 1, tags: ["resized"], variantPath: "b"),
+                                                                               (reference: 0, variant: 2, tags: ["square_crop"], variantPath: "c")],
+                                         unmatchedFiles: [], matchedFiles: 3)
+        let e = DuplicateEvaluator.evaluate(count: 5, truth: truth, maxThreshold: 10, atThreshold: 5, algorithm: "phash", invariant: false) { i, j in
+            distances[pairKey(i, j)]
+        }
+        // t = 5: predicted {01, 34, 03}; TP = 1 (01), FP = 2, FN = 2 (02, 12).
+        #expect(e.rows[5].truePositives == 1 && e.rows[5].falsePositives == 2 && e.rows[5].falseNegatives == 2)
+        #expect(abs(e.precision - 1.0 / 3) < 1e-12 && abs(e.recall - 1.0 / 3) < 1e-12)
+        // t = 9: all three positives found, FP = 2: P = 3/5, R = 1, F1 = 0.75 (the best).
+        #expect(abs(e.rows[9].f1 - 0.75) < 1e-12)
+        #expect(e.bestThreshold == 9)
+        #expect(e.rows[1].precision == 1 && e.rows[1].recall == 0)
+        #expect(e.relationRecall.map { $0.relation } == ["resized", "square_crop"])
+        #expect(e.relationRecall[0].recall == 1 && e.relationRecall[1].missed == ["c"])
+    }
+
+    @Test func sweepCountsPairsAtEveryThreshold() {
+        let codes: [UInt64] = [0, 0b1, 0b11, 0xFFFF_FFFF_FFFF_FFFF]
+        let candidates = codes.enumerated().map { i, c in
+            DuplicateCandidate(id: Int64(i), sha256: "\(i)", pixelSHA256: nil, width: 1, height: 1, format: .png, code: c, variants: [], blank: false)
+        }
+        let sweep = DuplicateFinder.sweep(candidates, algorithm: .phash)
+        // distances: 0–1: 1, 0–2: 2, 1–2: 1, x–3: 64, 63, 62.
+        #expect(sweep.pairs[0] == 0 && sweep.pairs[1] == 2 && sweep.pairs[2] == 3 && sweep.pairs[32] == 3)
+        #expect(!sweep.estimated)
+    }
+}
+
+func pairKey(_ i: Int, _ j: Int) -> Int64 { Int64(min(i, j)) << 32 | Int64(max(i, j)) }
+
+struct HammingPairLike {
+    let pair: VectorIndexPair
+    init(_ a: Int, _ b: Int) { pair = VectorIndexPair(first: a, second: b, distance: 1) }
+}
