@@ -1,0 +1,171 @@
+import Catalog
+import Foundation
+import Imaging
+import Testing
+
+/// Runs the built `vitrine` binary as a user would.
+struct CLI {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["VITRINE_BIN"] { return URL(fileURLWithPath: path) }
+        // Next to the test bundle (the same build configuration), else the debug build.
+        let bundleDir = Bundle.main.bundleURL.deletingLastPathComponent()
+        for candidate in [bundleDir.appendingPathComponent("vitrine"), root.appendingPathComponent(".build/debug/vitrine")]
+            where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate
+        }
+        return root.appendingPathComponent(".build/debug/vitrine")
+    }
+
+    static var corpus: URL? {
+        let url = root.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+        return FileManager.default.fileExists(atPath: url.appendingPathComponent("images").path) ? url : nil
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    @discardableResult
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func json(_ result: Result) throws -> [String: Any] {
+        let line = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+}
+
+func temporaryURL(_ name: String) -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+}
+
+@Suite("vitrine, end to end", .serialized)
+struct EndToEndTests {
+    @Test func helpListsTheCommandsAndBadOptionsAreRefused() throws {
+        let help = try CLI.run(["--help"])
+        #expect(help.status == 0)
+        for command in ["analyze", "ingest", "duplicates", "report"] { #expect(help.stdout.contains(command)) }
+        let bad = try CLI.run(["duplicates", "--threshold", "99", "--store", temporaryURL("s").path])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("0…64"))
+        let missing = try CLI.run(["ingest", "/nonexistent/folder", "--store", temporaryURL("s").path, "--json", "--quiet"])
+        #expect(missing.status == 0)
+        #expect((try CLI.json(missing)["sourceProblems"] as? [String])?.first?.contains("no such file") == true)
+    }
+
+    /// The acceptance run: the corpus analysed in one command, then evaluated against its groups.
+    @Test func analyzeTheCorpusThenEvaluateDuplicates() throws {
+        guard let corpus = CLI.corpus else {
+            #expect(ProcessInfo.processInfo.environment["CI"] != "true", "the shared corpus is missing under CI")
+            return
+        }
+        let store = temporaryURL("vitrine-e2e")
+        defer { try? FileManager.default.removeItem(at: store) }
+        let analyze = try CLI.run(["analyze", corpus.appendingPathComponent("images").path, "--store", store.path, "--json", "--quiet"])
+        #expect(analyze.status == 0, "\(analyze.stderr)")
+        let summary = try CLI.json(analyze)
+        let items = try #require(summary["items"] as? Int)
+        #expect(items == 468)
+        // Every unreadable file is an error entry (the corpus JP2 that openjpeg rejects among them).
+        let errors = try #require(summary["errors"] as? Int)
+        #expect(errors >= 1 && errors <= 3)
+        for key in ["duplicateGroups", "duplicatePairs", "qualityFlags"] { #expect(summary[key] is Int, "\(key)") }
+        let report = try #require(summary["report"] as? String)
+        #expect(FileManager.default.fileExists(atPath: report))
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.contains("<svg") && html.contains("Keeper"))
+
+        let evaluate = try CLI.run(["duplicates", "--store", store.path, "--evaluate",
+                                    corpus.appendingPathComponent("neardup_groups.csv").path, "--json"])
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        let e = try CLI.json(evaluate)
+        let precision = try #require(e["precision"] as? Double)
+        #expect(precision >= 0.95)
+        #expect(e["threshold"] as? Int == 10)
+        #expect(e["recall"] is Double && e["f1"] is Double)
+        let relations = try #require(e["relationRecall"] as? [[String: Any]])
+        let recall = Dictionary(uniqueKeysWithValues: relations.compactMap { r -> (String, Double)? in
+            guard let name = r["relation"] as? String, let value = r["recall"] as? Double else { return nil }
+            return (name, value)
+        })
+        for relation in ["resized", "thumbnail", "recompressed_or_original", "format_variant"] {
+            #expect((recall[relation] ?? 0) >= 0.95, "\(relation): \(recall[relation] ?? -1)")
+        }
+
+        // Re-running the main job adds nothing.
+        let again = try CLI.run(["analyze", corpus.appendingPathComponent("images").path, "--store", store.path, "--json", "--quiet"])
+        #expect(try CLI.json(again)["ingested"] as? Int == 0)
+        #expect(try CLI.json(again)["items"] as? Int == 468)
+    }
+
+    /// An ingest killed half-way and started again finishes the rest: nothing lost, nothing doubled.
+    @Test func killedIngestResumesWithoutLossOrDoubles() async throws {
+        let folder = temporaryURL("vitrine-kill")
+        let store = temporaryURL("vitrine-kill-store")
+        defer {
+            try? FileManager.default.removeItem(at: folder)
+            try? FileManager.default.removeItem(at: store)
+        }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let total = 240
+        var pixels = [UInt8](repeating: 0, count: 900 * 700 * 3)
+        for i in 0..<total {
+            for k in stride(from: 0, to: pixels.count, by: 97) { pixels[k] = UInt8(truncatingIfNeeded: k &* (i + 3) >> 4) }
+            try ImageWriter.save(PixelBuffer(width: 900, height: 700, channels: 3, pixels: pixels),
+                                 to: folder.appendingPathComponent(String(format: "img-%04d.jpg", i)).path + "[Q=92]")
+        }
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["ingest", folder.path, "--store", store.path, "--threads", "1", "--quiet"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait for at least one committed batch, then kill without warning.
+        var committed = 0
+        let deadline = Date().addingTimeInterval(120)
+        while committed < 40 && process.isRunning && Date() < deadline {
+            try await Task.sleep(nanoseconds: 20_000_000)
+            if FileManager.default.fileExists(atPath: store.appendingPathComponent("catalog.sqlite").path),
+               let catalog = try? Catalog(store: store) {
+                committed = (try? catalog.items().count) ?? 0
+            }
+        }
+        let killedMidway = process.isRunning
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let catalog = try Catalog(store: store)
+        let before = try catalog.items().count
+        #expect(killedMidway, "the ingest ended before the kill; nothing to resume")
+        #expect(before < total)
+
+        let resume = try CLI.run(["ingest", folder.path, "--store", store.path, "--json", "--quiet"])
+        #expect(resume.status == 0, "\(resume.stderr)")
+        let summary = try CLI.json(resume)
+        #expect(summary["alreadyDone"] as? Int == before)
+        let items = try catalog.items()
+        #expect(items.count == total)
+        #expect(Set(items.map(\.sourcePath)).count == total)
+        #expect(items.allSatisfy { $0.status == "ok" })
+        for item in items {
+            let stored = try #require(item.storedPath)
+            #expect(FileManager.default.fileExists(atPath: catalog.absolute(stored).path))
+        }
+        #expect(try catalog.hashes().count == total)
+    }
+}
