@@ -42,12 +42,8 @@ public struct ReportBuilder: Sendable {
 
         var groups: [ReportDuplicateGroup] = []
         var sweep: ReportSweep? = nil
-        var algorithm = DuplicateDefaults.algorithm.rawValue
-        var chosen = DuplicateDefaults.threshold(for: DuplicateDefaults.algorithm)
         if let run = try catalog.latestRun(kind: "duplicates"), let runID = run.id {
             if let text = run.summary, let s = try? JSONDecoder().decode(DuplicatesSummary.self, from: Data(text.utf8)) {
-                algorithm = s.algorithm
-                chosen = s.threshold
                 sweep = ReportSweep(hashName: s.algorithm, points: s.sweep.pairs.enumerated().map { ReportSweep.Point(threshold: $0.offset, pairs: $0.element) },
                                     chosenThreshold: s.threshold)
             }
@@ -91,8 +87,6 @@ public struct ReportBuilder: Sendable {
         let input = ReportInput(title: title, generatedAt: Date(), storePath: catalog.store.path, toolVersion: VitrineVersion.current,
                                 summary: summary, duplicateGroups: groups, sweep: sweep, evaluation: evaluation,
                                 qualitySections: sections, errors: errors)
-        _ = algorithm
-        _ = chosen
         let runID = try catalog.startRun(kind: "report", toolVersion: VitrineVersion.current, config: ["title": title])
         let index = try ReportWriter().write(input, to: catalog.store.appendingPathComponent("reports")) { thumbnails, columns, output in
             try ImageWriter.contactSheet(of: thumbnails.map(\.path), columns: columns, cell: 160, spacing: 8, to: output.path)

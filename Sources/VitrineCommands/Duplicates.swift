@@ -2,6 +2,7 @@ import ArgumentParser
 import Catalog
 import Curation
 import Foundation
+import Reports
 import VitrineCore
 
 extension HashAlgorithm: ExpressibleByArgument {}
@@ -65,6 +66,12 @@ struct Duplicates: AsyncParsableCommand {
             }
             if groups.count > 10 { print("  … and \(groups.count - 10) more groups (see `vitrine report`)") }
             if sweep {
+                let chart = SVGChart.thresholdSweep(ReportSweep(
+                    hashName: summary.algorithm, points: summary.sweep.pairs.enumerated().map { ReportSweep.Point(threshold: $0.offset, pairs: $0.element) },
+                    chosenThreshold: summary.threshold))
+                let file = catalog.store.appendingPathComponent("reports/sweep-\(summary.algorithm).svg")
+                try Data(chart.utf8).write(to: file)
+                print("sweep chart: \(file.path)")
                 print("threshold  pairs\(summary.sweep.estimated ? " (estimated from a sample of \(summary.sweep.sampleSize))" : "")")
                 for (t, n) in summary.sweep.pairs.enumerated() { print(String(format: "%9d  %d", t, n)) }
             }

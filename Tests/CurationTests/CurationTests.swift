@@ -84,6 +84,24 @@ struct CurationTests {
         #expect(try catalog.duplicateGroups(runID: summary.runID).count == 1)
     }
 
+    @Test func mirroredCopiesAreFoundOnlyWithInvariantMatching() async throws {
+        let folder = try TemporaryFolder()
+        let picture = rectangles(width: 400, height: 300, seed: 3)
+        var mirrored = picture.pixels
+        for y in 0..<300 { for x in 0..<400 { for c in 0..<3 { mirrored[(y * 400 + x) * 3 + c] = picture.pixels[(y * 400 + 399 - x) * 3 + c] } } }
+        try ImageWriter.save(picture, to: folder.path("a.png"))
+        try ImageWriter.save(PixelBuffer(width: 400, height: 300, channels: 3, pixels: mirrored), to: folder.path("a-mirror.png"))
+        let store = try TemporaryFolder("vitrine-store")
+        let (catalog, _) = try await ingest(folder, store: store.url)
+        let (plain, _) = try DuplicateFinder(options: DuplicateOptions()).run(catalog: catalog)
+        #expect(plain.groups == 0)
+        var options = DuplicateOptions()
+        options.invariant = true
+        let (invariant, groups) = try DuplicateFinder(options: options).run(catalog: catalog)
+        #expect(invariant.groups == 1 && groups.first?.memberIDs.count == 2)
+        #expect((groups.first?.maxDistance ?? 64) <= 4)
+    }
+
     @Test func keeperPrefersAreaThenLosslessThenEarliest() {
         func candidate(_ id: Int64, _ w: Int, _ h: Int, _ f: ImageFormat) -> DuplicateCandidate {
             DuplicateCandidate(id: id, sha256: "\(id)", pixelSHA256: nil, width: w, height: h, format: f, code: 0, variants: [], blank: false)

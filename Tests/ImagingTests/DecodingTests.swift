@@ -256,3 +256,31 @@ struct DecodingTests {
         }
     }
 }
+
+/// CASES.md C16 (the part that needs no 1.2-gigapixel fixture): a 40 000 × 30 000 PNG header is
+/// read without decoding, and decoding fails with a clear "too large" error instead of
+/// allocating 3.6 GB (PNG cannot be decoded at reduced resolution).
+@Test func hugeCanvasHeaderIsReadAndDecodingIsRefused() throws {
+    func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            crc ^= UInt32(b)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+    func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+    let ihdrBody: [UInt8] = Array("IHDR".utf8) + be32(40_000) + be32(30_000) + [8, 0, 0, 0, 0]  // 8-bit grey
+    var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+    png += be32(13) + ihdrBody + be32(crc32(ihdrBody))
+    let idatBody: [UInt8] = Array("IDAT".utf8) + [0x78, 0x9C, 0x03, 0x00]  // a stub: the rest is missing
+    png += be32(4) + idatBody + be32(crc32(idatBody))
+    let header = try ImageDecoder.header(of: Data(png), path: "huge.png")
+    #expect(header.width == 40_000 && header.height == 30_000 && header.format == .png)
+    #expect {
+        try ImageDecoder.decode(Data(png), path: "huge.png")
+    } throws: { error in
+        guard let e = error as? ImagingError else { return false }
+        return e.code == .tooLarge && e.message.contains("40000 × 30000")
+    }
+}
