@@ -108,7 +108,8 @@ public struct DuplicatesSummary: Codable, Sendable {
 ///    is exact for the threshold, otherwise exhaustive) — never an n × n matrix. With
 ///    `invariant`, each item's 8 transformed hashes are queried and the minimum distance kept.
 /// 3. Groups are the connected components of these links (union–find); each gets a keeper:
-///    the largest pixel area, then a lossless format, then the earliest ingest.
+///    the largest pixel area, then the best format (lossless full-colour > lossy > GIF), then
+///    the earliest ingest.
 public struct DuplicateFinder: Sendable {
     public let options: DuplicateOptions
 
@@ -238,12 +239,13 @@ public struct DuplicateFinder: Sendable {
         return (a.code ^ b.code).nonzeroBitCount
     }
 
-    /// The member to keep: largest pixel area, then a lossless format, then the earliest ingest.
+    /// The member to keep: largest pixel area, then the best format (`ImageFormat.keeperRank`:
+    /// lossless full-colour, then lossy, then GIF), then the earliest ingest.
     static func keeper(_ members: [DuplicateCandidate]) -> (DuplicateCandidate, String) {
         let sorted = members.sorted { a, b in
             let areaA = a.width * a.height, areaB = b.width * b.height
             if areaA != areaB { return areaA > areaB }
-            if a.format.isLossless != b.format.isLossless { return a.format.isLossless }
+            if a.format.keeperRank != b.format.keeperRank { return a.format.keeperRank < b.format.keeperRank }
             return a.id < b.id
         }
         let keeper = sorted[0]
@@ -252,8 +254,9 @@ public struct DuplicateFinder: Sendable {
         let reason: String
         if sameArea.count == 1 {
             reason = "largest picture (\(keeper.width) × \(keeper.height) px)"
-        } else if keeper.format.isLossless && sameArea.contains(where: { !$0.format.isLossless }) {
-            reason = "largest picture (\(keeper.width) × \(keeper.height) px) in a lossless format (\(keeper.format.rawValue.uppercased()))"
+        } else if sameArea.contains(where: { $0.format.keeperRank > keeper.format.keeperRank }) {
+            let kind = keeper.format.keeperRank <= 1 ? "a lossless full-colour format" : "the best format at hand"
+            reason = "largest picture (\(keeper.width) × \(keeper.height) px) in \(kind) (\(keeper.format.rawValue.uppercased()))"
         } else {
             reason = "same size as \(sameArea.count - 1) other(s); ingested first"
         }

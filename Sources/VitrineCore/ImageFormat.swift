@@ -64,6 +64,19 @@ public enum ImageFormat: String, Sendable, Codable, CaseIterable, Hashable {
         }
     }
 
+    /// Preference when choosing which of several same-size copies to keep (lower is better):
+    /// lossless full-colour formats first (TIFF, PNG, JPEG 2000, BMP, PNM), then the lossy ones
+    /// (WebP, JPEG), then GIF, whose 256-colour palette degrades photographs and paintings.
+    public var keeperRank: Int {
+        switch self {
+        case .tiff, .png: 0
+        case .jp2, .bmp, .pnm: 1
+        case .webp, .jpeg, .heif: 2
+        case .gif: 3
+        default: 4
+        }
+    }
+
     /// Whether `fileExtension` (with or without dot, any case) names this format.
     public func matches(fileExtension: String) -> Bool {
         var ext = fileExtension.lowercased()
