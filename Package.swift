@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
     ],
     targets: [
         // Native libraries (Debian packages) and their shims.
@@ -36,8 +37,12 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Reports", dependencies: ["VitrineCore", "Imaging"]),
+        .target(name: "Harvest", dependencies: [
+            "VitrineCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .target(name: "Curation", dependencies: [
-            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Reports",
+            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Reports", "Harvest",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Harvest
 import Imaging
 import Logging
 import VitrineCore
@@ -87,11 +88,13 @@ public struct IngestJob: Sendable {
         var pending: [Catalog.IngestedItem] = []
         let store = catalog.store
         let options = self.options
+        let fetcher = todo.contains(where: { Self.isRemote($0.location) }) ? HTTPFetcher() : nil
+        defer { if let fetcher { Task { await fetcher.shutdown() } } }
         try await withThrowingTaskGroup(of: Catalog.IngestedItem.self) { group in
             var iterator = todo.makeIterator()
             for _ in 0..<max(1, options.threads) {
                 guard let entry = iterator.next() else { break }
-                group.addTask { Self.process(entry, store: store, runID: runID, options: options) }
+                group.addTask { await Self.process(entry, store: store, runID: runID, options: options, fetcher: fetcher) }
             }
             while let result = try await group.next() {
                 try Task.checkCancellation()
@@ -111,7 +114,7 @@ public struct IngestJob: Sendable {
                     pending.removeAll(keepingCapacity: true)
                 }
                 if let entry = iterator.next() {
-                    group.addTask { Self.process(entry, store: store, runID: runID, options: options) }
+                    group.addTask { await Self.process(entry, store: store, runID: runID, options: options, fetcher: fetcher) }
                 }
             }
         }
@@ -129,8 +132,14 @@ public struct IngestJob: Sendable {
         return (size, modified)
     }
 
-    /// Reads, stores and analyses one entry. Never throws: failures become `error` items.
-    static func process(_ entry: SourceEntry, store: URL, runID: Int64, options: IngestOptions) -> Catalog.IngestedItem {
+    static func isRemote(_ location: String) -> Bool {
+        location.hasPrefix("http://") || location.hasPrefix("https://")
+    }
+
+    /// Reads (or downloads), stores and analyses one entry. Never throws: failures become
+    /// `error` items with a code (`http_404`, `network`, `io`, `truncated`, …) and a message.
+    static func process(_ entry: SourceEntry, store: URL, runID: Int64, options: IngestOptions,
+                        fetcher: HTTPFetcher?) async -> Catalog.IngestedItem {
         var item = ItemRecord(sourceKind: entry.kind, sourcePath: entry.location, status: "ok")
         item.ingestRunID = runID
         let m = entry.metadata
@@ -145,33 +154,50 @@ public struct IngestJob: Sendable {
         let known: Set<String> = ["title", "creator", "date", "rights", "provider", "dataProvider", "sourceID", "landingPage"]
         let extra = m.filter { !known.contains($0.key) }
         if !extra.isEmpty, let json = try? JSONEncoder.sorted.encode(extra) { item.metadata = String(decoding: json, as: UTF8.self) }
-        item.fileExtension = (entry.location as NSString).pathExtension.lowercased()
+        let namePath = isRemote(entry.location) ? (URL(string: entry.location)?.path ?? entry.location) : entry.location
+        item.fileExtension = (namePath as NSString).pathExtension.lowercased()
 
-        if entry.location.hasPrefix("http://") || entry.location.hasPrefix("https://") {
-            item.originalURL = entry.location
-            item.status = "error"
-            item.errorCode = "remote_url"
-            item.errorMessage = "remote URLs are fetched by `vitrine harvest`; ingest reads local files"
-            return Catalog.IngestedItem(item: item, hashes: nil, quality: nil)
-        }
-        let (size, modified) = fileStamp(entry.location)
-        item.sourceSize = size
-        item.sourceModified = modified
         let data: Data
-        do {
-            data = try ImageDecoder.read(entry.location)
-        } catch let error as ImagingError {
-            item.status = "error"
-            item.errorCode = error.code.rawValue
-            item.errorMessage = error.message
-            return Catalog.IngestedItem(item: item, hashes: nil, quality: QualityRecord(
-                itemID: 0, meanLuminance: nil, luminanceDeviation: nil, entropy: nil, chroma: nil, meanColour: nil,
-                flags: [QualityFlag.unreadable.rawValue], runID: runID))
-        } catch {
-            item.status = "error"
-            item.errorCode = "io"
-            item.errorMessage = "\(error)"
-            return Catalog.IngestedItem(item: item, hashes: nil, quality: nil)
+        if isRemote(entry.location) {
+            item.originalURL = entry.location
+            guard let fetcher else {
+                item.status = "error"
+                item.errorCode = "network"
+                item.errorMessage = "no HTTP client"
+                return Catalog.IngestedItem(item: item, hashes: nil, quality: nil)
+            }
+            do {
+                data = try await fetcher.fetch(entry.location).body
+            } catch let error as HarvestError {
+                item.status = "error"
+                item.errorCode = error.kind
+                item.errorMessage = error.message
+                return Catalog.IngestedItem(item: item, hashes: nil, quality: nil)
+            } catch {
+                item.status = "error"
+                item.errorCode = "network"
+                item.errorMessage = "\(error)"
+                return Catalog.IngestedItem(item: item, hashes: nil, quality: nil)
+            }
+        } else {
+            let (size, modified) = fileStamp(entry.location)
+            item.sourceSize = size
+            item.sourceModified = modified
+            do {
+                data = try ImageDecoder.read(entry.location)
+            } catch let error as ImagingError {
+                item.status = "error"
+                item.errorCode = error.code.rawValue
+                item.errorMessage = error.message
+                return Catalog.IngestedItem(item: item, hashes: nil, quality: QualityRecord(
+                    itemID: 0, meanLuminance: nil, luminanceDeviation: nil, entropy: nil, chroma: nil, meanColour: nil,
+                    flags: [QualityFlag.unreadable.rawValue], runID: runID))
+            } catch {
+                item.status = "error"
+                item.errorCode = "io"
+                item.errorMessage = "\(error)"
+                return Catalog.IngestedItem(item: item, hashes: nil, quality: nil)
+            }
         }
         let analysis = ImageAnalyzer.analyze(data, name: entry.location, options: options.decode, thresholds: options.thresholds)
         item.sha256 = analysis.sha256

@@ -28,7 +28,7 @@ extension BinaryHashIndex {
         codes: [UInt64], maxDistance: Int, method: HammingSearchMethod = .automatic, threads: Int = 1
     ) throws -> [HammingPair] {
         let plan = HammingSearchPlan.choose(
-            method: method, indexCount: codes.count / 2, insertedCount: codes.count,
+            method: method, indexCount: codes.count / 2,
             queryCount: codes.count, maxDistance: maxDistance)
         return try allPairs(codes: codes, maxDistance: maxDistance, plan: plan, threads: threads)
     }

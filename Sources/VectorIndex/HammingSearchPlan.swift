@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a Hamming search finds its matches. Every method returns exactly the same matches; they
 /// differ only in time and memory.
 public enum HammingSearchMethod: String, Sendable, CaseIterable {
@@ -102,7 +104,7 @@ func binomial(_ n: Int, _ k: Int) -> Double {
     return result.rounded()
 }
 
-/// The concrete search a `HammingSearchMethod` resolves to for given sizes and distance.
+/// The concrete search a `HammingSearchMethod` resolves to.
 public enum HammingSearchPlan: Sendable, Hashable, CustomStringConvertible {
     case exhaustive
     case multiHash(MultiHashParameters)
@@ -124,67 +126,113 @@ public enum HammingSearchPlan: Sendable, Hashable, CustomStringConvertible {
 
     /// Resolves a method to a plan that is exact for `maxDistance`.
     ///
-    /// `.exhaustive` gives `.exhaustive`; `.multiHash` gives the exact multi-hash parameters of
-    /// least estimated cost; `.automatic` gives whichever of the two is cheaper. The estimate is a
-    /// cost model fitted to measurements of FAISS 1.7.3 on the 2-core development machine (one
-    /// thread; see `BinaryHashIndex.allPairs` for the figures):
-    /// exhaustive = queries · codes · 1.6 ns; multi-hash = codes · tables · 60 ns (inserting)
-    /// + queries · (probes · 40 ns + candidates · 40 ns), candidates as for random codes.
+    /// `.exhaustive` gives `.exhaustive`. `.multiHash` gives the exact parameter set of least
+    /// estimated cost. `.automatic` gives that set when its estimate is below exhaustive search's,
+    /// else `.exhaustive`; it only considers the measured sets (`CostModel.measured`, exact up to
+    /// 11 bits), so from 12 bits on it is always exhaustive — every exact multi-hash set there
+    /// probes or verifies more than a scan costs (measured at 10^5 codes, see `allPairs`).
+    ///
+    /// Estimates are seconds for one thread, from `allPairs` measurements on the 2-core development
+    /// machine (FAISS 1.7.3, Debian's SSE2 build): exhaustive costs 2.0 ns per query and code; a
+    /// multi-hash set costs t(n) per query, n being the codes each query sees, interpolated as a
+    /// power law through its times at n = 5·10^4 and 5·10^5 (all-pairs over 10^5 and 10^6 codes),
+    /// which absorbs the cache misses that make FAISS's hash tables and per-query candidate sets
+    /// slower as they grow.
     ///
     /// - Parameters:
-    ///   - indexCount: codes searched by each query.
+    ///   - indexCount: codes each query is compared with (half the codes in `allPairs`).
     ///   - queryCount: number of queries.
     ///   - maxDistance: largest Hamming distance to find, in bits (≥ 0; above 64 acts as 64).
     public static func choose(
         method: HammingSearchMethod, indexCount: Int, queryCount: Int, maxDistance: Int
     ) -> HammingSearchPlan {
-        choose(method: method, indexCount: indexCount, insertedCount: indexCount,
-               queryCount: queryCount, maxDistance: maxDistance)
-    }
-
-    /// As the public `choose`, but with the number of codes inserted into the index apart from
-    /// the number each query sees (they differ in `allPairs`, where a query only sees earlier
-    /// codes: on average half of them).
-    static func choose(
-        method: HammingSearchMethod, indexCount: Int, insertedCount: Int, queryCount: Int, maxDistance: Int
-    ) -> HammingSearchPlan {
         let distance = min(max(maxDistance, 0), 64)
         if method == .exhaustive { return .exhaustive }
-        var best: (plan: MultiHashParameters, cost: Double)?
-        for parameters in MultiHashParameters.candidates where parameters.guaranteedMaxDistance >= distance {
-            let cost = CostModel.multiHash(parameters, indexCount: indexCount, insertedCount: insertedCount,
-                                           queryCount: queryCount)
-            if best == nil || cost < best?.cost ?? .infinity {
-                best = (parameters, cost)
-            }
+        let seen = Double(max(indexCount, 1))
+        var best: (parameters: MultiHashParameters, seconds: Double)?
+        for entry in CostModel.measured where entry.parameters.guaranteedMaxDistance >= distance {
+            let seconds = entry.secondsPerQuery(seen: seen)
+            if seconds < best?.seconds ?? .infinity { best = (entry.parameters, seconds) }
         }
-        guard let best else { return .exhaustive }
-        if method == .multiHash { return .multiHash(best.plan) }
-        let exhaustive = CostModel.exhaustive(indexCount: indexCount, queryCount: queryCount)
-        return best.cost < exhaustive ? .multiHash(best.plan) : .exhaustive
+        if method == .multiHash {
+            if let best { return .multiHash(best.parameters) }
+            // Beyond the measured sets: the analytic estimate picks among all valid sets.
+            var fallback: (parameters: MultiHashParameters, seconds: Double)?
+            for parameters in MultiHashParameters.candidates where parameters.guaranteedMaxDistance >= distance {
+                let seconds = CostModel.analyticSecondsPerQuery(parameters, seen: seen)
+                if seconds < fallback?.seconds ?? .infinity { fallback = (parameters, seconds) }
+            }
+            return fallback.map { .multiHash($0.parameters) } ?? .exhaustive
+        }
+        guard let best, best.seconds < CostModel.exhaustiveSecondsPerQuery(seen: seen) else { return .exhaustive }
+        return .multiHash(best.parameters)
     }
 }
 
-/// Seconds estimated for one thread; constants measured with FAISS 1.7.3 (Debian, SSE2 build).
+/// Time estimates for one thread (FAISS 1.7.3, Debian SSE2 build, 2-core development machine).
 enum CostModel {
-    /// Per code–query distance of `IndexBinaryFlat::range_search`.
-    static let pair = 2.1e-9
-    /// Per code and table inserted into `IndexBinaryMultiHash`.
-    static let insert = 100e-9
-    /// Per hash-table lookup.
-    static let probe = 60e-9
-    /// Per candidate (insert into FAISS's per-query `unordered_set`, then one popcount).
-    static let candidate = 70e-9
+    /// A multi-hash parameter set with its measured `allPairs` time per query (seconds, CPU, one
+    /// thread, FAISS table insertion included) at n = 5·10^4 and n = 5·10^5 codes seen per query.
+    struct Measured: Sendable {
+        let parameters: MultiHashParameters
+        let atFiftyThousand: Double
+        let atFiveHundredThousand: Double
 
-    static func exhaustive(indexCount: Int, queryCount: Int) -> Double {
-        Double(queryCount) * Double(indexCount) * pair
+        /// Seconds per query when each query sees `seen` codes. From 5·10^4 codes on: power law
+        /// through the two measurements, t(n) = t(5·10^4) · (n / 5·10^4)^γ with
+        /// γ = log10(t(5·10^5) / t(5·10^4)). Below: linear from `fixedSecondsPerQuery` at n = 0 to
+        /// t(5·10^4) (small tables stay in cache, so only the candidates grow with n).
+        func secondsPerQuery(seen: Double) -> Double {
+            let fixed = CostModel.fixedSecondsPerQuery(parameters)
+            if seen < 5e4 {
+                return fixed + max(0, atFiftyThousand - fixed) * seen / 5e4
+            }
+            let exponent = log10(atFiveHundredThousand / atFiftyThousand)
+            return atFiftyThousand * pow(seen / 5e4, exponent)
+        }
     }
 
-    static func multiHash(
-        _ parameters: MultiHashParameters, indexCount: Int, insertedCount: Int, queryCount: Int
-    ) -> Double {
-        Double(insertedCount) * Double(parameters.tables) * insert
-            + Double(queryCount) * (parameters.probesPerQuery * probe
-                + parameters.expectedCandidates(indexCount: indexCount) * candidate)
+    /// Cost of a multi-hash query that finds no candidate, with tables in cache: 0.2 µs per table
+    /// (insertion and set-up) and 18 ns per probe (fitted to runs over 10^3 and 10^4 codes).
+    static func fixedSecondsPerQuery(_ parameters: MultiHashParameters) -> Double {
+        Double(parameters.tables) * 0.2e-6 + parameters.probesPerQuery * 18e-9
+    }
+
+    /// Exhaustive `IndexBinaryFlat::range_search`: seconds per query and code compared
+    /// (85.7 s CPU for the 4.5·10^10 pairs of 3·10^5 codes; 10.3–11.0 s for 5·10^9 at 10^5).
+    static let pair = 2.0e-9
+
+    /// Per query of an exhaustive search: 1 µs of set-up plus `pair` per code.
+    static func exhaustiveSecondsPerQuery(seen: Double) -> Double { 1e-6 + seen * pair }
+
+    /// The sets `.automatic` chooses from, with their measured times (microseconds per query, see
+    /// `BinaryHashIndex.allPairs` for the whole table). 10^5 figures: uniformly random codes,
+    /// fastest of two runs; 10^6 figures: 5 % planted near-duplicates, one run, CPU time.
+    static let measured: [Measured] = [
+        entry(1, 63, 0, 0.66, 2.1),
+        entry(2, 32, 0, 1.6, 5.7),
+        entry(3, 21, 0, 3.3, 8.7),
+        entry(4, 16, 0, 2.6, 9.2),
+        entry(2, 32, 1, 4.0, 17.7),
+        entry(5, 12, 0, 5.1, 134),
+        entry(3, 21, 1, 9.5, 24.4),
+        entry(4, 16, 1, 15.7, 226),
+        entry(3, 21, 2, 50.8, 93),
+        entry(4, 16, 2, 128, 1180),  // 10^6: aborted after 1180 s, a lower bound
+        entry(3, 21, 3, 244, 803),
+    ]
+
+    private static func entry(
+        _ tables: Int, _ bits: Int, _ flips: Int, _ microsecondsAt5e4: Double, _ microsecondsAt5e5: Double
+    ) -> Measured {
+        Measured(parameters: MultiHashParameters(uncheckedTables: tables, bitsPerTable: bits, flips: flips),
+                 atFiftyThousand: microsecondsAt5e4 * 1e-6, atFiveHundredThousand: microsecondsAt5e5 * 1e-6)
+    }
+
+    /// For sets never measured (only `.multiHash` beyond 11 bits reaches them): per-query insertion
+    /// (1 µs per table), probes (100 ns) and candidates (250 ns), the costs seen at 10^6 codes.
+    static func analyticSecondsPerQuery(_ parameters: MultiHashParameters, seen: Double) -> Double {
+        Double(parameters.tables) * 1e-6 + parameters.probesPerQuery * 100e-9
+            + parameters.expectedCandidates(indexCount: Int(seen)) * 250e-9
     }
 }

@@ -152,3 +152,87 @@ struct HammingPairLike {
     let pair: VectorIndexPair
     init(_ a: Int, _ b: Int) { pair = VectorIndexPair(first: a, second: b, distance: 1) }
 }
+
+/// A real HTTP server on 127.0.0.1 (Python's `http.server`) serving a folder.
+final class LocalHTTPServer {
+    let process = Process()
+    let port: Int
+
+    init(serving folder: URL) throws {
+        port = Self.freePort()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", folder.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while !Self.accepts(port) {
+            guard Date() < deadline, process.isRunning else {
+                process.terminate()
+                throw CocoaError(.fileReadUnknown)
+            }
+            usleep(50_000)
+        }
+    }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)/\(path)" }
+
+    /// A port the kernel just handed out for 127.0.0.1 (bound to port 0, then released).
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func accepts(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    deinit {
+        // No waitUntilExit: in an async test it can wait forever on Linux; Foundation reaps the child.
+        kill(process.processIdentifier, SIGKILL)
+    }
+}
+
+@Suite("Ingest from URL lists")
+struct URLIngestTests {
+    @Test func urlRowsAreDownloadedAndHTTPErrorsRecorded() async throws {
+        let folder = try TemporaryFolder()
+        try makeCollection(in: folder)
+        let server = try LocalHTTPServer(serving: folder.url)
+        let list = "url,title\n\(server.url("original.png")),Served\n\(server.url("gone.jpg")),Missing\n\(server.url("page.jpg")),HTML\n"
+        let listFolder = try TemporaryFolder("vitrine-list")
+        try Data(list.utf8).write(to: URL(fileURLWithPath: listFolder.path("urls.csv")))
+        let store = try TemporaryFolder("vitrine-store")
+        let catalog = try Catalog(store: store.url)
+        var options = IngestOptions()
+        options.quiet = true
+        let summary = try await IngestJob(catalog: catalog, options: options).run(sources: [listFolder.path("urls.csv")])
+        #expect(summary.ok == 1)
+        #expect(summary.errorsByCode["http_404"] == 1)
+        #expect(summary.errorsByCode["unsupported_format"] == 1)
+        let served = try #require(try catalog.items().first { $0.title == "Served" })
+        #expect(served.originalURL == server.url("original.png") && served.format == "png" && served.width == 600)
+        let again = try await IngestJob(catalog: catalog, options: options).run(sources: [listFolder.path("urls.csv")])
+        #expect(again.processed == 0)
+    }
+}
