@@ -67,12 +67,17 @@ public final class BinaryHashIndex: @unchecked Sendable {
     /// - Parameters:
     ///   - queries: 64-bit codes, same bit convention as the index.
     ///   - maxDistance: largest Hamming distance in bits to report, ≥ 0 (values above 64 act as 64).
+    ///   - maxMatches: stop with `.resultTooLarge` once more matches than this are found.
     /// - Returns: one match list per query, sorted by distance then id.
-    /// - Throws: `VectorIndexError.invalidArgument` for a negative distance; `.native` when FAISS fails.
+    /// - Throws: `VectorIndexError.invalidArgument` for a negative distance; `.resultTooLarge`
+    ///   beyond `maxMatches`; `.native` when FAISS fails.
     /// - Complexity: exhaustive O(queries × count); multi-hash O(queries × (probes + candidates)),
-    ///   see `MultiHashParameters`. Queries run in batches of 8192, so native scratch memory stays
-    ///   proportional to the batch's matches.
-    public func rangeSearch(queries: [UInt64], maxDistance: Int) throws -> HammingRangeResult {
+    ///   see `MultiHashParameters`, plus building the tables on first use (≈ 1 µs per code and
+    ///   table), which `.automatic` weighs against the number of queries. Queries run in batches
+    ///   of 64–8192 sized to keep one native result near 4·10^6 matches.
+    public func rangeSearch(
+        queries: [UInt64], maxDistance: Int, maxMatches: Int = BinaryHashIndex.defaultResultLimit
+    ) throws -> HammingRangeResult {
         guard maxDistance >= 0 else {
             throw VectorIndexError.invalidArgument(message: "rangeSearch: maxDistance must be ≥ 0 bits, got \(maxDistance)")
         }
@@ -84,15 +89,24 @@ public final class BinaryHashIndex: @unchecked Sendable {
             guard !queries.isEmpty, !codes.isEmpty else {
                 return HammingRangeResult(offsets: [Int](repeating: 0, count: queries.count + 1), ids: [], distances: [])
             }
-            let plan = HammingSearchPlan.choose(method: method, indexCount: codes.count,
-                                                queryCount: queries.count, maxDistance: maxDistance)
+            // A few queries against many codes do not pay for building hash tables.
+            let built = multiHash?.kind
+            let plan = HammingSearchPlan.choose(
+                method: method, indexCount: codes.count, queryCount: queries.count, maxDistance: maxDistance,
+                buildSeconds: { [count = codes.count] parameters in
+                    built == .multiHash(parameters) ? 0 : Double(count * parameters.tables) * CostModel.insertion
+                })
             let index = try nativeIndex(for: plan)
             let radius = min(maxDistance, 64) + 1
             var scratch: [HammingMatch] = []
+            var sizer = QueryBatchSizer()
             try queries.withUnsafeBufferPointer { all in
-                for start in stride(from: 0, to: all.count, by: Self.queryBatch) {
-                    let batch = UnsafeBufferPointer(rebasing: all[start..<min(start + Self.queryBatch, all.count)])
-                    try index.withRangeSearch(queries: batch, radius: radius, threads: threads) { lims, labels, dists in
+                var start = 0
+                while start < all.count {
+                    let end = min(start + sizer.size, all.count)
+                    let batch = UnsafeBufferPointer(rebasing: all[start..<end])
+                    let matches = try index.withRangeSearch(queries: batch, radius: radius, threads: threads) {
+                        lims, labels, dists in
                         for q in 0..<batch.count {
                             scratch.removeAll(keepingCapacity: true)
                             for r in Int(lims[q])..<Int(lims[q + 1]) {
@@ -105,7 +119,15 @@ public final class BinaryHashIndex: @unchecked Sendable {
                             }
                             offsets.append(ids.count)
                         }
+                        return labels.count
                     }
+                    guard ids.count <= maxMatches else {
+                        throw VectorIndexError.resultTooLarge(message:
+                            "rangeSearch: more than \(maxMatches) matches within \(maxDistance) bits for the first \(end) of "
+                            + "\(all.count) queries in \(codes.count) codes; lower maxDistance or raise maxMatches")
+                    }
+                    sizer.update(matches: matches, queries: batch.count, seen: codes.count, nextSeen: codes.count)
+                    start = end
                 }
             }
             return HammingRangeResult(offsets: offsets, ids: ids, distances: distances)
@@ -134,8 +156,10 @@ public final class BinaryHashIndex: @unchecked Sendable {
             var result: [[HammingMatch]] = []
             result.reserveCapacity(queries.count)
             try queries.withUnsafeBufferPointer { all in
-                for start in stride(from: 0, to: all.count, by: Self.queryBatch) {
-                    let batch = UnsafeBufferPointer(rebasing: all[start..<min(start + Self.queryBatch, all.count)])
+                // Keep each native result (queries × k slots) near 4·10^6 slots.
+                let step = max(1, min(Self.queryBatch, Int(QueryBatchSizer.matchBudget) / width))
+                for start in stride(from: 0, to: all.count, by: step) {
+                    let batch = UnsafeBufferPointer(rebasing: all[start..<min(start + step, all.count)])
                     let (labels, distances) = try index.nearest(queries: batch, k: width, threads: threads)
                     for q in 0..<batch.count {
                         var row: [HammingMatch] = []
@@ -159,7 +183,7 @@ public final class BinaryHashIndex: @unchecked Sendable {
         (a ^ b).nonzeroBitCount
     }
 
-    /// Queries per native call: bounds the native result buffers and keeps OpenMP busy.
+    /// Queries per native k-NN call (its result is queries × k, bounded by the caller's k).
     static let queryBatch = 8192
 
     /// The native index a plan needs, built from `codes` on first use. Caller holds `lock`.

@@ -146,12 +146,24 @@ public enum HammingSearchPlan: Sendable, Hashable, CustomStringConvertible {
     public static func choose(
         method: HammingSearchMethod, indexCount: Int, queryCount: Int, maxDistance: Int
     ) -> HammingSearchPlan {
+        choose(method: method, indexCount: indexCount, queryCount: queryCount, maxDistance: maxDistance,
+               buildSeconds: { _ in 0 })
+    }
+
+    /// As the public `choose`, adding `buildSeconds(parameters)` to a multi-hash estimate: the
+    /// time to build its tables when no index with those parameters exists yet (0 in `allPairs`,
+    /// whose measured per-query times already include one insertion per query).
+    static func choose(
+        method: HammingSearchMethod, indexCount: Int, queryCount: Int, maxDistance: Int,
+        buildSeconds: (MultiHashParameters) -> Double
+    ) -> HammingSearchPlan {
         let distance = min(max(maxDistance, 0), 64)
         if method == .exhaustive { return .exhaustive }
         let seen = Double(max(indexCount, 1))
+        let queries = Double(max(queryCount, 1))
         var best: (parameters: MultiHashParameters, seconds: Double)?
         for entry in CostModel.measured where entry.parameters.guaranteedMaxDistance >= distance {
-            let seconds = entry.secondsPerQuery(seen: seen)
+            let seconds = queries * entry.secondsPerQuery(seen: seen) + buildSeconds(entry.parameters)
             if seconds < best?.seconds ?? .infinity { best = (entry.parameters, seconds) }
         }
         if method == .multiHash {
@@ -164,7 +176,9 @@ public enum HammingSearchPlan: Sendable, Hashable, CustomStringConvertible {
             }
             return fallback.map { .multiHash($0.parameters) } ?? .exhaustive
         }
-        guard let best, best.seconds < CostModel.exhaustiveSecondsPerQuery(seen: seen) else { return .exhaustive }
+        guard let best, best.seconds < queries * CostModel.exhaustiveSecondsPerQuery(seen: seen) else {
+            return .exhaustive
+        }
         return .multiHash(best.parameters)
     }
 }
@@ -201,6 +215,10 @@ enum CostModel {
     /// Exhaustive `IndexBinaryFlat::range_search`: seconds per query and code compared
     /// (85.7 s CPU for the 4.5·10^10 pairs of 3·10^5 codes; 10.3–11.0 s for 5·10^9 at 10^5).
     static let pair = 2.0e-9
+
+    /// Building multi-hash tables: seconds per code and table (0.5–1.5 µs measured from 10^5 to
+    /// 10^6 codes; node and vector allocation in FAISS's `unordered_map`s).
+    static let insertion = 1e-6
 
     /// Per query of an exhaustive search: 1 µs of set-up plus `pair` per code.
     static func exhaustiveSecondsPerQuery(seen: Double) -> Double { 1e-6 + seen * pair }

@@ -53,14 +53,15 @@ struct HashBench: AsyncParsableCommand {
         var options = DecodeOptions()
         options.fullResolutionPixels = 0 // thumbnail by shrink-on-load, as a hashing pipeline would
         var result = Result(images: 0, errors: 0, megapixels: 0, seconds: 0, imagesPerSecond: 0, megapixelsPerSecond: 0, threads: 1)
-        let data = files.compactMap { try? ImageDecoder.read($0) }
+        // Read everything first so that neither side of the comparison times disk reads.
+        let inputs: [(path: String, bytes: Data)] = files.compactMap { path in (try? ImageDecoder.read(path)).map { (path, $0) } }
         for pass in 0..<max(1, passes) {
             var images = 0, errors = 0
             var megapixels = 0.0
             let start = Date()
-            for (i, bytes) in data.enumerated() {
+            for input in inputs {
                 do {
-                    let decoded = try ImageDecoder.decode(bytes, path: files[i], options: options)
+                    let decoded = try ImageDecoder.decode(input.bytes, path: input.path, options: options)
                     if !decodeOnly { _ = try PerceptualHasher.hashes(of: decoded.thumbnail) }
                     images += 1
                     megapixels += Double(decoded.header.pixelCount) / 1e6

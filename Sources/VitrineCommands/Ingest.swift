@@ -6,7 +6,7 @@ struct Ingest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Catalog images from folders (recursive) and CSV/TSV lists; idempotent and resumable.",
         discussion: """
-        Each file is copied into the store by its SHA-256, decoded once (by content, not by name), and recorded with \
+        Each file is copied into the store by its SHA-256, decoded once by content (not by its name), and recorded with \
         its metadata, header facts, perceptual hashes and quality flags. Unreadable files are recorded as errors and \
         the batch goes on. Running it again skips what is already done.
         """)
