@@ -12,14 +12,7 @@ struct Analyze: AsyncParsableCommand {
     @Argument(help: "Folders, image files, or CSV/TSV lists.")
     var sources: [String]
 
-    @Option(name: .customLong("hash"), help: "Hash for near duplicates: ahash, dhash, phash, whash.")
-    var algorithm: HashAlgorithm = DuplicateDefaults.algorithm
-
-    @Option(name: .long, help: "Hamming threshold in bits, inclusive (default depends on --hash).")
-    var threshold: Int?
-
-    @Flag(name: .long, help: "Match duplicates under the 8 rotations and mirrors.")
-    var invariant = false
+    @OptionGroup var matching: MatchingOptions
 
     @Option(name: .long, help: "Reject images with more pixels than this (decompression-bomb guard).")
     var maxPixels: Int = 20_000 * 20_000
@@ -42,7 +35,6 @@ struct Analyze: AsyncParsableCommand {
 
     func validate() throws {
         guard !sources.isEmpty else { throw ValidationError("give at least one folder, file or list") }
-        if let threshold, !(0...64).contains(threshold) { throw ValidationError("--threshold must be within 0…64 bits") }
     }
 
     func run() async throws {
@@ -54,11 +46,7 @@ struct Analyze: AsyncParsableCommand {
             ingestOptions.decode.maximumPixels = maxPixels
             ingestOptions.quiet = common.quiet
             let ingest = try await IngestJob(catalog: catalog, options: ingestOptions, logger: common.makeLogger("vitrine.ingest")).run(sources: sources)
-            var options = DuplicateOptions()
-            options.algorithm = algorithm
-            options.threshold = threshold
-            options.invariant = invariant
-            let (duplicates, _) = try DuplicateFinder(options: options).run(catalog: catalog, logger: common.makeLogger("vitrine.duplicates"))
+            let (duplicates, _) = try DuplicateFinder(options: matching.options).run(catalog: catalog, logger: common.makeLogger("vitrine.duplicates"))
             let report = try ReportBuilder(catalog: catalog).write()
             let items = try catalog.items()
             var errorsByCode: [String: Int] = [:]

@@ -7,6 +7,30 @@ import VitrineCore
 
 extension HashAlgorithm: ExpressibleByArgument {}
 
+/// How near duplicates are matched; shared by `duplicates` and `analyze`.
+struct MatchingOptions: ParsableArguments {
+    @Option(name: .customLong("hash"), help: "Hash for near duplicates: ahash, dhash, phash, whash.")
+    var algorithm: HashAlgorithm = DuplicateDefaults.algorithm
+
+    @Option(name: .long, help: "Hamming threshold in bits, inclusive (default depends on --hash: ahash 2, dhash 8, phash 10, whash 2).")
+    var threshold: Int?
+
+    @Flag(name: .long, help: "Match under the 8 rotations and mirrors (distance = the minimum).")
+    var invariant = false
+
+    func validate() throws {
+        if let threshold, !(0...64).contains(threshold) { throw ValidationError("--threshold must be within 0…64 bits") }
+    }
+
+    var options: DuplicateOptions {
+        var options = DuplicateOptions()
+        options.algorithm = algorithm
+        options.threshold = threshold
+        options.invariant = invariant
+        return options
+    }
+}
+
 struct Duplicates: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find exact and near duplicates, group them and propose a keeper; sweep or evaluate thresholds.",
@@ -18,14 +42,7 @@ struct Duplicates: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(name: .customLong("hash"), help: "Hash: ahash, dhash, phash, whash.")
-    var algorithm: HashAlgorithm = DuplicateDefaults.algorithm
-
-    @Option(name: .long, help: "Hamming threshold in bits, inclusive (default depends on --hash: ahash 2, dhash 8, phash 10, whash 2).")
-    var threshold: Int?
-
-    @Flag(name: .long, help: "Match under the 8 rotations and mirrors (distance = the minimum).")
-    var invariant = false
+    @OptionGroup var matching: MatchingOptions
 
     @Flag(name: .long, help: "Print the number of pairs for every threshold 0…32.")
     var sweep = false
@@ -33,18 +50,10 @@ struct Duplicates: AsyncParsableCommand {
     @Option(name: .long, help: "Ground-truth groups CSV (group_id,path[,role,relation_tags]); prints precision/recall/F1.")
     var evaluate: String?
 
-    func validate() throws {
-        if let threshold, !(0...64).contains(threshold) { throw ValidationError("--threshold must be within 0…64 bits") }
-    }
-
     func run() async throws {
         try await failing {
             let catalog = try common.openCatalog()
-            var options = DuplicateOptions()
-            options.algorithm = algorithm
-            options.threshold = threshold
-            options.invariant = invariant
-            let finder = DuplicateFinder(options: options)
+            let finder = DuplicateFinder(options: matching.options)
             if let evaluate {
                 let evaluation = try Self.evaluate(catalog: catalog, finder: finder, csv: URL(fileURLWithPath: evaluate))
                 if common.json { try printJSON(evaluation) } else { Self.printEvaluation(evaluation) }

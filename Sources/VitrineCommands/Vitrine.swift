@@ -24,7 +24,7 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the summary as one JSON object on standard output.")
     var json = false
 
-    @Option(name: .long, help: "Images processed at once (default: number of cores).")
+    @Option(name: .long, help: "Images processed at once (the default is the number of cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
