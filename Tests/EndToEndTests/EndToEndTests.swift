@@ -138,13 +138,14 @@ struct EndToEndTests {
         try process.run()
         // Wait for at least one committed batch, then kill without warning.
         var committed = 0
+        var watcher: Catalog? = nil
         let deadline = Date().addingTimeInterval(120)
-        while committed < 40 && process.isRunning && Date() < deadline {
-            try await Task.sleep(nanoseconds: 20_000_000)
-            if FileManager.default.fileExists(atPath: store.appendingPathComponent("catalog.sqlite").path),
-               let catalog = try? Catalog(store: store) {
-                committed = (try? catalog.items().count) ?? 0
+        while committed < 32 && process.isRunning && Date() < deadline {
+            try await Task.sleep(nanoseconds: 10_000_000)
+            if watcher == nil, FileManager.default.fileExists(atPath: store.appendingPathComponent("catalog.sqlite").path) {
+                watcher = try? Catalog(store: store)  // opened once, then polled
             }
+            committed = (try? watcher?.countByStatus().values.reduce(0, +)) ?? 0
         }
         let killedMidway = process.isRunning
         kill(process.processIdentifier, SIGKILL)

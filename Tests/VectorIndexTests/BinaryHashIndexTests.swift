@@ -151,6 +151,27 @@ func bruteForceMatches(_ query: UInt64, in codes: [UInt64], maxDistance: Int) ->
         }
     }
 
+    @Test func tooManyPairsThrowInsteadOfExhaustingMemory() throws {
+        let codes = [UInt64](repeating: 0xABCD, count: 300)  // 44 850 pairs at distance 0
+        for method in HammingSearchMethod.allCases {
+            do {
+                _ = try BinaryHashIndex.allPairs(codes: codes, maxDistance: 0, method: method, maxPairs: 1000)
+                Issue.record("expected resultTooLarge for \(method)")
+            } catch let error as VectorIndexError {
+                #expect(error.code == .resultTooLarge)
+            }
+            #expect(try BinaryHashIndex.allPairs(codes: codes, maxDistance: 0, method: method).count == 300 * 299 / 2)
+        }
+    }
+
+    /// Many codes within the distance of each other: batches shrink, the result stays exact.
+    @Test func denseMatchesAreFoundAcrossShrinkingBatches() throws {
+        var random = TestGenerator(state: 3)
+        let codes = (0..<2000).map { _ in UInt64(random.next() & 0xFF) }  // all within 8 bits
+        let pairs = try BinaryHashIndex.allPairs(codes: codes, maxDistance: 3, method: .exhaustive)
+        #expect(pairs == bruteForcePairs(codes, maxDistance: 3))
+    }
+
     @Test func negativeDistanceThrows() {
         #expect(throws: VectorIndexError.self) {
             try BinaryHashIndex.allPairs(codes: [1, 2], maxDistance: -1)
@@ -215,6 +236,27 @@ func bruteForceMatches(_ query: UInt64, in codes: [UInt64], maxDistance: Int) ->
         #expect(try index.nearest(queries: [], k: 3).isEmpty)
     }
 
+    @Test func tooManyMatchesThrow() throws {
+        let index = BinaryHashIndex()
+        index.add([UInt64](repeating: 7, count: 100))
+        #expect(throws: VectorIndexError.self) {
+            try index.rangeSearch(queries: [7, 7, 7], maxDistance: 0, maxMatches: 250)
+        }
+        #expect(try index.rangeSearch(queries: [7, 7, 7], maxDistance: 0).matchCount == 300)
+    }
+
+    @Test func batchSizeFollowsMatchDensity() {
+        var sizer = QueryBatchSizer()
+        #expect(sizer.size == QueryBatchSizer.minimum)
+        sizer.update(matches: 0, queries: 64, seen: 1000, nextSeen: 1000)
+        #expect(sizer.size == QueryBatchSizer.minimum * 4)
+        for _ in 0..<10 { sizer.update(matches: 0, queries: sizer.size, seen: 1000, nextSeen: 1000) }
+        #expect(sizer.size == QueryBatchSizer.maximum)
+        // Every query matched every code: 4·10^6 / 10^6 codes = 4 queries, floored at the minimum.
+        sizer.update(matches: 8192 * 1_000_000, queries: 8192, seen: 1_000_000, nextSeen: 1_000_000)
+        #expect(sizer.size == QueryBatchSizer.minimum)
+    }
+
     @Test func nearestMatchesBruteForce() throws {
         let index = BinaryHashIndex(method: .multiHash)
         index.add(Self.codes)
@@ -271,6 +313,23 @@ func bruteForceMatches(_ query: UInt64, in codes: [UInt64], maxDistance: Int) ->
                 if method == .multiHash { #expect(plan != .exhaustive) }
             }
         }
+    }
+
+    @Test func measuredParameterSetsAreValid() {
+        for entry in CostModel.measured {
+            let p = entry.parameters
+            #expect((try? MultiHashParameters(tables: p.tables, bitsPerTable: p.bitsPerTable, flips: p.flips)) == p)
+            #expect(entry.secondsPerQuery(seen: 10) > 0)
+        }
+    }
+
+    @Test func fewQueriesOnALargeIndexDoNotBuildHashTables() {
+        let buildCost: (MultiHashParameters) -> Double = { Double(1_000_000 * $0.tables) * CostModel.insertion }
+        let one = HammingSearchPlan.choose(method: .automatic, indexCount: 1_000_000, queryCount: 1, maxDistance: 8,
+                                           buildSeconds: buildCost)
+        #expect(one == .exhaustive)
+        let all = HammingSearchPlan.choose(method: .automatic, indexCount: 500_000, queryCount: 1_000_000, maxDistance: 8)
+        #expect(all != .exhaustive)
     }
 
     @Test func nativeErrorsCarryTheShimMessage() throws {
