@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Golden"]),
         .testTarget(name: "CurationTests", dependencies: ["Curation", "Catalog", "Imaging", "VectorIndex", "VitrineCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["VitrineCore", "Imaging", "Catalog"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["VitrineCore", "Imaging", "Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
