@@ -48,12 +48,19 @@ public final class Catalog: Sendable {
         do {
             if !fm.fileExists(atPath: path) {
                 // 16 KiB pages must be set before the first table exists and before WAL mode.
-                let queue = try DatabaseQueue(path: path)
+                // The file is made under a temporary name and linked into place, so that a second
+                // process opening the same new store never sees it half made.
+                let temporary = path + ".\(UUID().uuidString).new"
+                let queue = try DatabaseQueue(path: temporary)
                 try queue.writeWithoutTransaction { db in
                     try db.execute(sql: "PRAGMA page_size = 16384")
                     try db.execute(sql: "VACUUM")
+                    try db.execute(sql: "PRAGMA journal_mode = WAL")
                 }
                 try queue.close()
+                _ = link(temporary, path)  // fails harmlessly when another process won the race
+                try? fm.removeItem(atPath: temporary)
+                for suffix in ["-wal", "-shm"] { try? fm.removeItem(atPath: temporary + suffix) }
             }
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)

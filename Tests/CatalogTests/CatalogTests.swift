@@ -25,6 +25,16 @@ struct CatalogTests {
         _ = try Catalog(store: store)
     }
 
+    @Test func twoOpenCatalogsOnOneStoreSeeEachOthersWrites() throws {
+        let store = temporaryStore()
+        defer { try? FileManager.default.removeItem(at: store) }
+        let writer = try Catalog(store: store), reader = try Catalog(store: store)
+        #expect(try reader.items().isEmpty)
+        try writer.save([Catalog.IngestedItem(item: ItemRecord(sourceKind: "file", sourcePath: "/x/1.png", status: "ok"), hashes: nil, quality: nil)])
+        #expect(try reader.items().count == 1)
+        #expect(!(try FileManager.default.contentsOfDirectory(atPath: store.path).contains { $0.hasSuffix(".new") }))
+    }
+
     @Test func savingTheSameSourceTwiceReplacesRatherThanDuplicates() throws {
         let store = temporaryStore()
         defer { try? FileManager.default.removeItem(at: store) }
