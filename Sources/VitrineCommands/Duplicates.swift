@@ -12,7 +12,7 @@ struct MatchingOptions: ParsableArguments {
     @Option(name: .customLong("hash"), help: "Hash for near duplicates: ahash, dhash, phash, whash.")
     var algorithm: HashAlgorithm = DuplicateDefaults.algorithm
 
-    @Option(name: .long, help: "Hamming threshold in bits, inclusive (default depends on --hash: ahash 2, dhash 8, phash 10, whash 2).")
+    @Option(name: .long, help: "Hamming threshold in bits, inclusive (default depends on --hash: ahash 2, dhash 5, phash 10, whash 0).")
     var threshold: Int?
 
     @Flag(name: .long, help: "Match under the 8 rotations and mirrors (distance = the minimum).")
