@@ -7,11 +7,12 @@ extension BinaryHashIndex {
     /// The result is the same for every method.
     ///
     /// It never builds an n × n matrix. Codes are added to one FAISS index in batches and each batch
-    /// is range-searched right after its insertion, keeping matches with a smaller id: a code is only
-    /// compared with codes before it, which halves the work of a full self-search. Batches hold 64 to
-    /// 8192 queries, sized from the previous batch's match density so that one native result stays
-    /// near 4·10^6 matches; memory is the index (8 bytes per code, plus the multi-hash tables: about
-    /// 250 MB for 3 tables over 10^6 codes), one batch's matches, and the pairs found.
+    /// is range-searched right after its insertion, keeping matches with a smaller id: a code is
+    /// only compared with the codes up to the end of its batch, which halves the work of a full
+    /// self-search. Batches hold 64 to 8192 queries, sized from the previous batch's match density
+    /// so that one native result stays near 4·10^6 matches; memory is the index (8 bytes per code,
+    /// plus the multi-hash tables: about 250 MB for 3 tables over 10^6 codes), one batch's
+    /// matches, and the pairs found.
     ///
     /// ## Choosing the method
     ///
@@ -66,8 +67,10 @@ extension BinaryHashIndex {
     /// per-query `std::unordered_set`, grow with n); m=4 b=16 f=2 did not finish in 1180 s;
     /// exhaustive ≈ 950 (1.9 ns per pair, measured over 3·10^5 codes).
     ///
-    /// Threads: exhaustive search over 3·10^5 codes took 122 s with one thread and 89 s with two
-    /// on the shared 2-core machine; the default stays 1 (see `init(method:threads:)`).
+    /// Threads: at 10^6 codes and 8 bits, two threads took 72 s against 94–144 s for one when the
+    /// second core was free, and gained little while other builds held it; the default stays 1
+    /// (see `init(method:threads:)`). Memory at 10^6 codes: 258 MB peak RSS for m=3 tables of 21
+    /// bits (`benchmarkAllPairs`).
     ///
     /// - Parameters:
     ///   - codes: 64-bit codes (bit i = value `1 << i`); positions are the ids in the result.

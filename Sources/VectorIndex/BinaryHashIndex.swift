@@ -34,7 +34,8 @@ public final class BinaryHashIndex: @unchecked Sendable {
     ///     the number of queries and the distance).
     ///   - threads: OpenMP threads per search. Default 1: Hamming search uses no BLAS, but the
     ///     rest of Vitrine runs OpenBLAS and several searches in parallel, which oversubscribe
-    ///     the cores (DESIGN.md); raise it for one large search on an otherwise idle machine.
+    ///     the cores (DESIGN.md). Raise it for one large search on an otherwise idle machine: two
+    ///     threads ran all-pairs over 10^6 codes at 8 bits in 72 s instead of 94–144 s.
     /// - Precondition: `threads >= 1`.
     public init(method: HammingSearchMethod = .automatic, threads: Int = 1) {
         precondition(threads >= 1, "BinaryHashIndex needs threads >= 1, got \(threads)")

@@ -40,22 +40,15 @@ private func withFaissBytes<Result>(
     _ body: (UnsafePointer<UInt8>?) throws(VectorIndexError) -> Result
 ) throws(VectorIndexError) -> Result {
     #if _endian(little)
-    return try body(codes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) })
+    return try codes.withMemoryRebound(to: UInt8.self) { (bytes) throws(VectorIndexError) in
+        try body(bytes.baseAddress)
+    }
     #else
     let swapped = codes.map(\.littleEndian)
-    var outcome: Swift.Result<Result, VectorIndexError>?
-    swapped.withUnsafeBytes { raw in
-        do throws(VectorIndexError) {
-            outcome = .success(try body(raw.baseAddress?.assumingMemoryBound(to: UInt8.self)))
-        } catch {
-            outcome = .failure(error)
+    return try swapped.withUnsafeBufferPointer { (words) throws(VectorIndexError) in
+        try words.withMemoryRebound(to: UInt8.self) { (bytes) throws(VectorIndexError) in
+            try body(bytes.baseAddress)
         }
-    }
-    // `withUnsafeBytes` always runs its closure.
-    switch outcome {
-    case .success(let value)?: return value
-    case .failure(let error)?: throw error
-    case nil: preconditionFailure("withUnsafeBytes did not run its closure")
     }
     #endif
 }

@@ -36,12 +36,12 @@ public struct MultiHashParameters: Sendable, Hashable, CustomStringConvertible {
     public let flips: Int
 
     /// Validates the parameters against what FAISS `IndexBinaryMultiHash` accepts on 64-bit codes.
-    /// - Throws: `VectorIndexError.invalidArgument` when tables < 1, b ∉ 1...63, tables · b > 64,
-    ///   flips ∉ 0...b, or a table's key would not fit FAISS's 8-byte read ((t·b mod 8) + b > 64).
+    /// (b = 64 is refused because FAISS builds its key mask as `(1 << b) − 1`.)
+    /// - Throws: `VectorIndexError.invalidArgument` when tables < 1, b ∉ 1...63, tables · b > 64
+    ///   or flips ∉ 0...b.
     public init(tables: Int, bitsPerTable: Int, flips: Int) throws(VectorIndexError) {
         guard tables >= 1, (1...63).contains(bitsPerTable), tables * bitsPerTable <= 64,
-              (0...bitsPerTable).contains(flips),
-              (0..<tables).allSatisfy({ ($0 * bitsPerTable) % 8 + bitsPerTable <= 64 })
+              (0...bitsPerTable).contains(flips)
         else {
             throw .invalidArgument(message:
                 "multi-hash parameters tables=\(tables) bitsPerTable=\(bitsPerTable) flips=\(flips) are not valid for "
@@ -76,8 +76,9 @@ public struct MultiHashParameters: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "multiHash(tables: \(tables), bitsPerTable: \(bitsPerTable), flips: \(flips))" }
 
-    /// The parameter sets the planner chooses from: for each table count m, b = ⌊64 / m⌋ (the most
-    /// selective keys) and every flip count up to the one that first covers distance 64.
+    /// The sets `.multiHash` falls back to beyond the measured ones (`CostModel.measured`): for
+    /// each table count m ≤ 16, b = min(63, ⌊64 / m⌋) (the most selective keys) and every flip
+    /// count up to the first that covers distance 64 or exceeds 10^6 probes per query.
     static let candidates: [MultiHashParameters] = {
         var all: [MultiHashParameters] = []
         for tables in 1...16 {
@@ -225,7 +226,8 @@ enum CostModel {
 
     /// The sets `.automatic` chooses from, with their measured times (microseconds per query, see
     /// `BinaryHashIndex.allPairs` for the whole table). 10^5 figures: uniformly random codes,
-    /// fastest of two runs; 10^6 figures: 5 % planted near-duplicates, one run, CPU time.
+    /// fastest of one to three runs; 10^6 figures: 5 % planted near-duplicates, one run, CPU time;
+    /// the machine was shared with other builds, so figures carry about ±30 %.
     static let measured: [Measured] = [
         entry(1, 63, 0, 0.66, 2.1),
         entry(2, 32, 0, 1.6, 5.7),

@@ -225,6 +225,26 @@ func bruteForceMatches(_ query: UInt64, in codes: [UInt64], maxDistance: Int) ->
         }
     }
 
+    @Test func concurrentSearchesAndAddsOnOneIndexStayExact() async throws {
+        let index = BinaryHashIndex(method: .multiHash)
+        index.add(Array(Self.codes.prefix(1500)))
+        let queries = Array(Self.codes.prefix(40))
+        let expected = queries.map { bruteForceMatches($0, in: Array(Self.codes.prefix(1500)), maxDistance: 6) }
+        try await withThrowingTaskGroup(of: [[HammingMatch]].self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    if task == 0 { index.add(Array(Self.codes.dropFirst(1500))) }  // ids ≥ 1500
+                    let result = try index.rangeSearch(queries: queries, maxDistance: 6)
+                    return (0..<queries.count).map { q in result[query: q].filter { $0.id < 1500 } }
+                }
+            }
+            for try await matches in group {
+                #expect(matches == expected)
+            }
+        }
+        #expect(index.count == Self.codes.count)
+    }
+
     @Test func emptyIndexAndEmptyQueries() throws {
         let index = BinaryHashIndex()
         let result = try index.rangeSearch(queries: [1, 2, 3], maxDistance: 10)
@@ -330,6 +350,15 @@ func bruteForceMatches(_ query: UInt64, in codes: [UInt64], maxDistance: Int) ->
         #expect(one == .exhaustive)
         let all = HammingSearchPlan.choose(method: .automatic, indexCount: 500_000, queryCount: 1_000_000, maxDistance: 8)
         #expect(all != .exhaustive)
+    }
+
+    /// libgomp keeps the thread count per calling thread; a synchronous test stays on one thread.
+    @Test func openMPThreadCountIsSetForTheCallingThread() throws {
+        let before = FaissBinaryIndex.maxThreads()
+        try FaissBinaryIndex.setThreads(3)
+        #expect(FaissBinaryIndex.maxThreads() == 3)
+        try FaissBinaryIndex.setThreads(max(before, 1))
+        #expect(throws: VectorIndexError.self) { try FaissBinaryIndex.setThreads(0) }
     }
 
     @Test func nativeErrorsCarryTheShimMessage() throws {
