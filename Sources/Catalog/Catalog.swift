@@ -34,9 +34,14 @@ public final class Catalog: Sendable {
 
     /// Opens (creating if needed) the store at `store` and migrates its schema.
     /// - Throws: `CatalogError.open` / `.migrate` naming the store.
-    public init(store: URL) throws {
+    /// - Parameter mustExist: fail with `CatalogError.notFound` instead of creating a new store
+    ///   (for commands that only read one, so that a mistyped `--store` is reported).
+    public init(store: URL, mustExist: Bool = false) throws {
         self.store = store.standardizedFileURL
         let fm = FileManager.default
+        if mustExist && !fm.fileExists(atPath: self.store.appendingPathComponent("catalog.sqlite").path) {
+            throw CatalogError(.notFound, "no store at \(self.store.path) (run `vitrine ingest` or `vitrine analyze` first, or check --store)")
+        }
         do {
             for sub in ["", "images", "derived", "indexes", "reports"] {
                 try fm.createDirectory(at: self.store.appendingPathComponent(sub), withIntermediateDirectories: true)
@@ -71,10 +76,20 @@ public final class Catalog: Sendable {
         } catch {
             throw CatalogError(.open, "cannot open the catalog \(path)", underlying: error)
         }
-        do {
-            try Self.migrator.migrate(pool)
-        } catch {
-            throw CatalogError(.migrate, "cannot migrate the catalog \(path)", underlying: error)
+        // Two processes opening a new store at once may both see it unmigrated; the loser's
+        // migration fails on the winner's tables. It then finds them migrated on a second try.
+        var attempt = 0
+        while true {
+            do {
+                try Self.migrator.migrate(pool)
+                break
+            } catch {
+                attempt += 1
+                if attempt >= 5 {
+                    throw CatalogError(.migrate, "cannot migrate the catalog \(path)", underlying: error)
+                }
+                usleep(UInt32(100_000 * attempt))
+            }
         }
     }
 

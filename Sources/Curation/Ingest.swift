@@ -132,8 +132,9 @@ public struct IngestJob: Sendable {
         return (size, modified)
     }
 
+    /// A URL (`scheme://…`); http(s) is fetched, any other scheme is refused as `invalid_url`.
     static func isRemote(_ location: String) -> Bool {
-        location.hasPrefix("http://") || location.hasPrefix("https://")
+        location.contains("://") && !location.hasPrefix("/")
     }
 
     /// Reads (or downloads), stores and analyses one entry. Never throws: failures become

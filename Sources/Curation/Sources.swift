@@ -125,10 +125,10 @@ public enum SourceScanner {
                 continue
             }
             let location: String
-            if raw.hasPrefix("http://") || raw.hasPrefix("https://") {
-                location = raw
-            } else if raw.hasPrefix("file://"), let fileURL = URL(string: raw) {
+            if raw.hasPrefix("file://"), let fileURL = URL(string: raw) {
                 location = fileURL.standardizedFileURL.path
+            } else if raw.contains("://") {
+                location = raw  // fetched if http(s), else recorded as an invalid URL
             } else if raw.hasPrefix("/") {
                 location = URL(fileURLWithPath: raw).standardizedFileURL.path
             } else {

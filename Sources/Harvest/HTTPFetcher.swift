@@ -57,7 +57,7 @@ public final class HTTPFetcher: Sendable {
     public init(options: Options = Options()) {
         self.options = options
         var configuration = HTTPClient.Configuration(redirectConfiguration: .follow(max: 10, allowCycles: false))
-        configuration.timeout = .init(connect: .seconds(min(options.timeout, 30)), read: .seconds(options.timeout))
+        configuration.timeout = .init(connect: .seconds(min(options.timeout, 10)), read: .seconds(min(options.timeout, 30)))
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -83,7 +83,24 @@ public final class HTTPFetcher: Sendable {
         }
     }
 
+    /// One attempt, bounded as a whole by `options.timeout` (a server that trickles bytes is cut off).
     private func fetchOnce(_ url: String) async throws -> (body: Data, contentType: String?) {
+        let seconds = options.timeout
+        return try await withThrowingTaskGroup(of: (body: Data, contentType: String?)?.self) { group in
+            group.addTask { try await self.request(url) }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(seconds) * 1_000_000_000)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let result = first else {
+                throw HarvestError(.network, url: url, "no complete answer within \(seconds) s")
+            }
+            return result
+        }
+    }
+
+    private func request(_ url: String) async throws -> (body: Data, contentType: String?) {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "User-Agent", value: options.userAgent)
         request.headers.add(name: "Accept", value: "image/*, */*;q=0.5")
@@ -91,7 +108,7 @@ public final class HTTPFetcher: Sendable {
         do {
             response = try await client.execute(request, timeout: .seconds(options.timeout))
         } catch {
-            throw HarvestError(.network, url: url, "\(error)")
+            throw HarvestError(.network, url: url, "no answer (\(String(describing: error).prefix(200)))")
         }
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {

@@ -29,6 +29,7 @@ struct Analyze: AsyncParsableCommand {
         var qualityFlags: Int
         var qualityFlagsByKind: [String: Int]
         var report: String
+        var sourceProblems: [String]
         var store: String
         var seconds: Double
     }
@@ -57,15 +58,18 @@ struct Analyze: AsyncParsableCommand {
                                   errors: errorsByCode.values.reduce(0, +), errorsByCode: errorsByCode,
                                   duplicateGroups: duplicates.groups, duplicatePairs: duplicates.pairs,
                                   itemsInDuplicateGroups: duplicates.itemsInGroups, qualityFlags: report.qualityFlags,
-                                  qualityFlagsByKind: flagsByKind, report: report.report, store: catalog.store.path,
+                                  qualityFlagsByKind: flagsByKind, report: report.report, sourceProblems: ingest.sourceProblems,
+                                  store: catalog.store.path,
                                   seconds: Date().timeIntervalSince(started))
             if common.json {
                 try printJSON(summary)
             } else {
                 print("\(summary.items) items (\(summary.errors) unreadable), \(summary.duplicateGroups) duplicate groups covering \(summary.itemsInDuplicateGroups) items, \(summary.qualityFlags) quality flags")
                 for (kind, n) in flagsByKind.sorted(by: { $0.key < $1.key }) { print("  \(kind): \(n)") }
+                for problem in ingest.sourceProblems { print("  source problem: \(problem)") }
                 print("report: \(summary.report)")
             }
+            if ingest.found == 0 && !ingest.sourceProblems.isEmpty { throw ExitCode(1) }
         }
     }
 }

@@ -52,7 +52,7 @@ struct Duplicates: AsyncParsableCommand {
 
     func run() async throws {
         try await failing {
-            let catalog = try common.openCatalog()
+            let catalog = try common.openCatalog(mustExist: true)
             let finder = DuplicateFinder(options: matching.options)
             if let evaluate {
                 let evaluation = try Self.evaluate(catalog: catalog, finder: finder, csv: URL(fileURLWithPath: evaluate))
@@ -90,6 +90,9 @@ struct Duplicates: AsyncParsableCommand {
     static func evaluate(catalog: Catalog, finder: DuplicateFinder, csv: URL) throws -> DuplicateEvaluation {
         let candidates = try DuplicateFinder.candidates(from: catalog, algorithm: finder.options.algorithm)
         let truth = try DuplicateEvaluator.readGroundTruth(csv: csv, candidates: candidates, items: try catalog.items())
+        guard truth.matchedFiles > 0 else {
+            throw ValidationError("none of the \(truth.unmatchedFiles.count) files of \(csv.path) is in the catalog (paths are read relative to the CSV's folder); ingest them first")
+        }
         let evaluation = DuplicateEvaluator.evaluate(
             count: candidates.count, truth: truth, atThreshold: finder.options.effectiveThreshold,
             algorithm: finder.options.algorithm.rawValue, invariant: finder.options.invariant,

@@ -43,6 +43,8 @@ struct Ingest: AsyncParsableCommand {
                 for (code, n) in summary.errorsByCode.sorted(by: { $0.key < $1.key }) { print("  \(code): \(n)") }
                 for problem in summary.sourceProblems { print("  source problem: \(problem)") }
             }
+            // Sources that gave nothing at all (a mistyped path, a list without a path column).
+            if summary.found == 0 && !summary.sourceProblems.isEmpty { throw ExitCode(1) }
         }
     }
 }

@@ -13,7 +13,7 @@ struct Report: AsyncParsableCommand {
 
     func run() async throws {
         try await failing {
-            let summary = try ReportBuilder(catalog: try common.openCatalog()).write(title: title)
+            let summary = try ReportBuilder(catalog: try common.openCatalog(mustExist: true)).write(title: title)
             if common.json { try printJSON(summary) } else { print("report: \(summary.report)") }
         }
     }

@@ -35,10 +35,16 @@ struct CommonOptions: ParsableArguments {
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        try validateStore()
     }
 
-    func openCatalog() throws -> Catalog {
-        try Catalog(store: URL(fileURLWithPath: store))
+    func validateStore() throws {
+        guard !store.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--store must name a folder") }
+    }
+
+    /// Opens the store; `mustExist` for commands that only read one.
+    func openCatalog(mustExist: Bool = false) throws -> Catalog {
+        try Catalog(store: URL(fileURLWithPath: store), mustExist: mustExist)
     }
 
     func makeLogger(_ label: String) -> Logger {

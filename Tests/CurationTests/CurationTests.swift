@@ -220,6 +220,7 @@ struct URLIngestTests {
         try makeCollection(in: folder)
         let server = try LocalHTTPServer(serving: folder.url)
         let list = "url,title\n\(server.url("original.png")),Served\n\(server.url("gone.jpg")),Missing\n\(server.url("page.jpg")),HTML\n"
+            + "ftp://127.0.0.1/x.png,Other scheme\n"
         let listFolder = try TemporaryFolder("vitrine-list")
         try Data(list.utf8).write(to: URL(fileURLWithPath: listFolder.path("urls.csv")))
         let store = try TemporaryFolder("vitrine-store")
@@ -230,6 +231,7 @@ struct URLIngestTests {
         #expect(summary.ok == 1)
         #expect(summary.errorsByCode["http_404"] == 1)
         #expect(summary.errorsByCode["unsupported_format"] == 1)
+        #expect(summary.errorsByCode["invalid_url"] == 1)
         let served = try #require(try catalog.items().first { $0.title == "Served" })
         #expect(served.originalURL == server.url("original.png") && served.format == "png" && served.width == 600)
         let again = try await IngestJob(catalog: catalog, options: options).run(sources: [listFolder.path("urls.csv")])

@@ -77,8 +77,10 @@ struct EndToEndTests {
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("0…64"))
         let missing = try CLI.run(["ingest", "/nonexistent/folder", "--store", temporaryURL("s").path, "--json", "--quiet"])
-        #expect(missing.status == 0)
+        #expect(missing.status == 1)
         #expect((try CLI.json(missing)["sourceProblems"] as? [String])?.first?.contains("no such file") == true)
+        let noStore = try CLI.run(["report", "--store", temporaryURL("absent").path])
+        #expect(noStore.status == 1 && noStore.stderr.contains("no store at"))
     }
 
     /// The acceptance run: the corpus analysed in one command, then evaluated against its groups.
