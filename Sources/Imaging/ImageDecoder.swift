@@ -168,7 +168,7 @@ public enum ImageDecoder {
         var raw = vt_decode_options(
             full: full ? 1 : 0, thumbnail_side: Int32(options.thumbnailSide), shrink_on_load: full ? 0 : 1,
             keep_grey: 0, fail_on_truncated: options.failOnTruncated ? 1 : 0, page: Int32(options.page),
-            longest_side: Int32(header.orientation >= 5 ? max(header.width, header.height) : max(header.width, header.height)),
+            longest_side: Int32(max(header.width, header.height)),
             plain_cmyk_jpeg: header.isPlainCMYKJPEG ? 1 : 0, is_jpeg: header.format == .jpeg ? 1 : 0)
         var fullPixels = vt_pixels(), thumbPixels = vt_pixels()
         let status = data.withUnsafeBytes { bytes in

@@ -117,10 +117,6 @@ public enum PerceptualHasher {
         return out
     }
 
-    static func resize(grey: [UInt8], width: Int, height: Int, to w: Int, _ h: Int) throws -> [UInt8] {
-        try PixelBuffer(width: width, height: height, channels: 1, pixels: grey).resized(width: w, height: h).pixels
-    }
-
     static func pack(_ bits: [Bool]) -> UInt64 {
         var value: UInt64 = 0
         for bit in bits { value = (value << 1) | (bit ? 1 : 0) }

@@ -54,16 +54,6 @@ public enum ImageFormat: String, Sendable, Codable, CaseIterable, Hashable {
         }
     }
 
-    /// Whether the format stores pixels without loss (used to prefer a keeper among duplicates).
-    /// JPEG and WebP are counted lossy (WebP may be either; the lossy form is the common one).
-    public var isLossless: Bool {
-        switch self {
-        case .png, .tiff, .bmp, .gif, .pnm: true
-        case .jp2: true
-        default: false
-        }
-    }
-
     /// Preference when choosing which of several same-size copies to keep (lower is better):
     /// lossless full-colour formats first (TIFF, PNG, JPEG 2000, BMP, PNM), then the lossy ones
     /// (WebP, JPEG), then GIF, whose 256-colour palette degrades photographs and paintings.
