@@ -32,6 +32,11 @@ public struct RelationRecall: Codable, Sendable, Equatable {
     public var found: Int
     public var total: Int
     public var recall: Double
+    /// Variants linked (at the threshold) to at least one other member of their ground-truth
+    /// group, not necessarily the reference: a variant that differs from the reference in
+    /// framing may still be grouped with siblings that share its framing.
+    public var groupedFound: Int
+    public var groupedRecall: Double
     /// Variants of this relation not linked to their reference at the threshold (paths as
     /// written in the groups file), so a curator can look at what the hash misses.
     public var missed: [String]
@@ -65,6 +70,8 @@ public struct DuplicateGroundTruth: Sendable {
     public var groups: [String: [Int?]]
     /// (reference, variant, relation tags) for each variant row.
     public var relations: [(reference: Int?, variant: Int?, tags: [String], variantPath: String)]
+    /// Group of each relation's variant (candidate indices), for the grouped recall.
+    public var relationGroups: [[Int?]] = []
     public var unmatchedFiles: [String]
     public var matchedFiles: Int
 
@@ -122,6 +129,7 @@ public enum DuplicateEvaluator {
         }
         for v in variantRows where !v.tags.isEmpty {
             truth.relations.append((reference: references[v.group] ?? nil, variant: v.index, tags: v.tags, variantPath: v.path))
+            truth.relationGroups.append(truth.groups[v.group] ?? [])
         }
         return truth
     }
@@ -166,8 +174,17 @@ public enum DuplicateEvaluator {
         let best = rows.max { $0.f1 != $1.f1 ? $0.f1 < $1.f1 : $0.threshold > $1.threshold } ?? rows[0]
         let at = rows[min(max(0, atThreshold), maxThreshold)]
         var relationCounts: [String: (found: Int, total: Int)] = [:]
+        var groupedCounts: [String: Int] = [:]
         var missed: [String: [String]] = [:]
-        for relation in truth.relations {
+        for (r, relation) in truth.relations.enumerated() {
+            var grouped = false
+            if let v = relation.variant, r < truth.relationGroups.count {
+                grouped = truth.relationGroups[r].contains { member in
+                    guard let m = member, m != v, let d = distance(min(m, v), max(m, v)) else { return false }
+                    return d <= atThreshold
+                }
+            }
+            if grouped { for tag in relation.tags { groupedCounts[tag, default: 0] += 1 } }
             var found = false
             if let r = relation.reference, let v = relation.variant, r != v, let d = distance(min(r, v), max(r, v)) {
                 found = d <= atThreshold
@@ -181,7 +198,9 @@ public enum DuplicateEvaluator {
         }
         let relationRecall = relationCounts.keys.sorted().map { tag in
             let c = relationCounts[tag] ?? (0, 0)
+            let grouped = groupedCounts[tag] ?? 0
             return RelationRecall(relation: tag, found: c.found, total: c.total, recall: c.total == 0 ? 0 : Double(c.found) / Double(c.total),
+                                  groupedFound: grouped, groupedRecall: c.total == 0 ? 0 : Double(grouped) / Double(c.total),
                                   missed: missed[tag] ?? [])
         }
         return DuplicateEvaluation(algorithm: algorithm, invariant: invariant, threshold: at.threshold, precision: at.precision,

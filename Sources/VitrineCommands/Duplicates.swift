@@ -113,9 +113,9 @@ struct Duplicates: AsyncParsableCommand {
         for r in e.rows {
             print(String(format: "%9d  %9.3f  %6.3f  %6.3f  %5d  %5d  %5d", r.threshold, r.precision, r.recall, r.f1, r.truePositives, r.falsePositives, r.falseNegatives))
         }
-        print("recall per relation at threshold \(e.threshold):")
+        print("recall per relation at threshold \(e.threshold) (linked to the reference; in brackets: linked to any member of its group):")
         for r in e.relationRecall {
-            print("  \(r.relation.padding(toLength: 28, withPad: " ", startingAt: 0)) \(r.found)/\(r.total)  \(String(format: "%.3f", r.recall))")
+            print("  \(r.relation.padding(toLength: 28, withPad: " ", startingAt: 0)) \(r.found)/\(r.total)  \(String(format: "%.3f", r.recall))  (\(r.groupedFound)/\(r.total))")
             for path in r.missed.prefix(5) { print("      missed: \(path)") }
         }
         for f in e.unmatchedFiles.prefix(20) { print("  not in the catalog: \(f)") }

@@ -117,9 +117,10 @@ struct CurationTests {
     /// Distances: d(0,1)=2, d(0,2)=9, d(1,2)=7, d(3,4)=4, d(0,3)=5, others far/never.
     @Test func pairEvaluationMatchesAHandComputedExample() {
         let distances: [Int64: Int] = [pairKey(0, 1): 2, pairKey(0, 2): 9, pairKey(1, 2): 7, pairKey(3, 4): 4, pairKey(0, 3): 5]
-        let truth = DuplicateGroundTruth(groups: ["g": [0, 1, 2]], relations: [(reference: 0, variant: 1, tags: ["resized"], variantPath: "b"),
+        var truth = DuplicateGroundTruth(groups: ["g": [0, 1, 2]], relations: [(reference: 0, variant: 1, tags: ["resized"], variantPath: "b"),
                                                                                (reference: 0, variant: 2, tags: ["square_crop"], variantPath: "c")],
                                          unmatchedFiles: [], matchedFiles: 3)
+        truth.relationGroups = [[0, 1, 2], [0, 1, 2]]
         let e = DuplicateEvaluator.evaluate(count: 5, truth: truth, maxThreshold: 10, atThreshold: 5, algorithm: "phash", invariant: false) { i, j in
             distances[pairKey(i, j)]
         }
@@ -132,6 +133,12 @@ struct CurationTests {
         #expect(e.rows[1].precision == 1 && e.rows[1].recall == 0)
         #expect(e.relationRecall.map { $0.relation } == ["resized", "square_crop"])
         #expect(e.relationRecall[0].recall == 1 && e.relationRecall[1].missed == ["c"])
+        // At 5 bits item 2 is 7 bits from item 1 and 9 from the reference: grouped with neither.
+        #expect(e.relationRecall[1].groupedFound == 0)
+        let at7 = DuplicateEvaluator.evaluate(count: 5, truth: truth, maxThreshold: 10, atThreshold: 7, algorithm: "phash", invariant: false) { i, j in
+            distances[pairKey(i, j)]
+        }
+        #expect(at7.relationRecall[1].found == 0 && at7.relationRecall[1].groupedFound == 1)
     }
 
     @Test func sweepCountsPairsAtEveryThreshold() {
