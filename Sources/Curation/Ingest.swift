@@ -89,36 +89,41 @@ public struct IngestJob: Sendable {
         let store = catalog.store
         let options = self.options
         let fetcher = todo.contains(where: { Self.isRemote($0.location) }) ? HTTPFetcher() : nil
-        defer { if let fetcher { Task { await fetcher.shutdown() } } }
-        try await withThrowingTaskGroup(of: Catalog.IngestedItem.self) { group in
-            var iterator = todo.makeIterator()
-            for _ in 0..<max(1, options.threads) {
-                guard let entry = iterator.next() else { break }
-                group.addTask { await Self.process(entry, store: store, runID: runID, options: options, fetcher: fetcher) }
-            }
-            while let result = try await group.next() {
-                try Task.checkCancellation()
-                pending.append(result)
-                summary.processed += 1
-                summary.bytes += result.item.byteSize ?? 0
-                if result.item.status == "ok" {
-                    summary.ok += 1
-                } else {
-                    summary.errors += 1
-                    summary.errorsByCode[result.item.errorCode ?? "unknown", default: 0] += 1
-                    logger.debug("\(result.item.sourcePath): \(result.item.errorMessage ?? "error")")
-                }
-                progress.advance(1, errors: result.item.status == "ok" ? 0 : 1)
-                if pending.count >= options.batchSize {
-                    try catalog.save(pending)
-                    pending.removeAll(keepingCapacity: true)
-                }
-                if let entry = iterator.next() {
+        do {
+            try await withThrowingTaskGroup(of: Catalog.IngestedItem.self) { group in
+                var iterator = todo.makeIterator()
+                for _ in 0..<max(1, options.threads) {
+                    guard let entry = iterator.next() else { break }
                     group.addTask { await Self.process(entry, store: store, runID: runID, options: options, fetcher: fetcher) }
                 }
+                while let result = try await group.next() {
+                    try Task.checkCancellation()
+                    pending.append(result)
+                    summary.processed += 1
+                    summary.bytes += result.item.byteSize ?? 0
+                    if result.item.status == "ok" {
+                        summary.ok += 1
+                    } else {
+                        summary.errors += 1
+                        summary.errorsByCode[result.item.errorCode ?? "unknown", default: 0] += 1
+                        logger.debug("\(result.item.sourcePath): \(result.item.errorMessage ?? "error")")
+                    }
+                    progress.advance(1, errors: result.item.status == "ok" ? 0 : 1)
+                    if pending.count >= options.batchSize {
+                        try catalog.save(pending)
+                        pending.removeAll(keepingCapacity: true)
+                    }
+                    if let entry = iterator.next() {
+                        group.addTask { await Self.process(entry, store: store, runID: runID, options: options, fetcher: fetcher) }
+                    }
+                }
             }
+            if !pending.isEmpty { try catalog.save(pending) }
+        } catch {
+            await fetcher?.shutdown()
+            throw error
         }
-        if !pending.isEmpty { try catalog.save(pending) }
+        await fetcher?.shutdown()  // awaited, so the connection pool is closed before we return
         progress.finish()
         summary.seconds = Date().timeIntervalSince(started)
         try catalog.finishRun(runID, summary: summary)
