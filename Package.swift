@@ -27,11 +27,21 @@ let package = Package(
                 .linkedLibrary("blas"), .linkedLibrary("lapack"),
             ]
         ),
+        .target(
+            name: "COpenCVDNN",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4"])],
+            linkerSettings: [
+                .linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_imgproc"), .linkedLibrary("opencv_core"),
+            ]
+        ),
 
         // Swift layers.
         .target(name: "VitrineCore"),
         .target(name: "Imaging", dependencies: ["VitrineCore", "CVipsShim", "COpenBLAS"]),
         .target(name: "VectorIndex", dependencies: ["VitrineCore", "CFaiss"]),
+        .target(name: "Inference", dependencies: [
+            "VitrineCore", "COpenCVDNN", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "Catalog", dependencies: [
             "VitrineCore",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -59,6 +69,7 @@ let package = Package(
         .testTarget(name: "VitrineCoreTests", dependencies: ["VitrineCore"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CImageFixtures"]),
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Golden"]),
         .testTarget(name: "CurationTests", dependencies: ["Curation", "Catalog", "Imaging", "VectorIndex", "VitrineCore"]),
