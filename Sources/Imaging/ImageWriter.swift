@@ -47,3 +47,23 @@ public enum ImageWriter {
         try Vips.check(status, .operationFailed, path: output, "cannot write the contact sheet")
     }
 }
+
+extension PixelBuffer {
+    /// The pixels of the region `x, y, width, height` (pixels, clipped to the image), as IIIF's
+    /// `x,y,w,h` region does.
+    /// - Throws: `ImagingError.operationFailed` when the region does not overlap the image.
+    public func cropped(x: Int, y: Int, width w: Int, height h: Int) throws -> PixelBuffer {
+        let x0 = max(0, x), y0 = max(0, y)
+        let x1 = min(width, x + w), y1 = min(height, y + h)
+        guard x1 > x0, y1 > y0 else {
+            throw ImagingError(.operationFailed, path: "-", "the region \(x),\(y),\(w),\(h) is outside the \(width) × \(height) image")
+        }
+        var out = [UInt8]()
+        out.reserveCapacity((x1 - x0) * (y1 - y0) * channels)
+        for row in y0..<y1 {
+            let start = (row * width + x0) * channels
+            out.append(contentsOf: pixels[start..<(start + (x1 - x0) * channels)])
+        }
+        return PixelBuffer(width: x1 - x0, height: y1 - y0, channels: channels, pixels: out)
+    }
+}
