@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["VitrineCore", "CVipsShim", "COpenBLAS"]),
         .target(name: "VectorIndex", dependencies: ["VitrineCore", "CFaiss"]),
         .target(name: "Inference", dependencies: [
-            "VitrineCore", "COpenCVDNN", .product(name: "Crypto", package: "swift-crypto"),
+            "VitrineCore", "Imaging", "COpenCVDNN", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Catalog", dependencies: [
             "VitrineCore",
@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "VitrineCoreTests", dependencies: ["VitrineCore"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CImageFixtures"]),
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex"]),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "Imaging"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Golden"]),
         .testTarget(name: "CurationTests", dependencies: ["Curation", "Catalog", "Imaging", "VectorIndex", "VitrineCore"]),
