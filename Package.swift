@@ -38,7 +38,7 @@ let package = Package(
         // Swift layers.
         .target(name: "VitrineCore"),
         .target(name: "Imaging", dependencies: ["VitrineCore", "CVipsShim", "COpenBLAS"]),
-        .target(name: "VectorIndex", dependencies: ["VitrineCore", "CFaiss"]),
+        .target(name: "VectorIndex", dependencies: ["VitrineCore", "CFaiss", "COpenBLAS"]),
         .target(name: "Inference", dependencies: [
             "VitrineCore", "Imaging", "COpenCVDNN", .product(name: "Crypto", package: "swift-crypto"),
         ]),

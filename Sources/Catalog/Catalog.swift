@@ -184,6 +184,7 @@ public final class Catalog: Sendable {
                 t.primaryKey(["groupID", "itemID"])
             }
         }
+        registerEmbeddingsMigration(&migrator)
         registerDetectionMigrations(&migrator)
         return migrator
     }

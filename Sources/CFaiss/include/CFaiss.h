@@ -114,4 +114,6 @@ int vt_faiss_get_max_threads(int32_t *out_threads, char *error, size_t error_cap
 }
 #endif
 
+#include "CFaissFloat.h"
+
 #endif /* VT_CFAISS_H */

@@ -1,0 +1,231 @@
+import Catalog
+import Foundation
+import Imaging
+import Inference
+import VectorIndex
+import VitrineCore
+
+/// One neighbour of a query: an item and its cosine similarity in [−1, 1].
+public struct SimilarItem: Codable, Sendable, Equatable {
+    public var itemID: Int64
+    public var path: String
+    public var cosine: Float
+}
+
+/// The answer of `vitrine similar`.
+public struct SimilarAnswer: Codable, Sendable {
+    public var query: String
+    public var model: String
+    public var index: String
+    public var indexCount: Int
+    public var milliseconds: Double
+    public var neighbours: [SimilarItem]
+}
+
+/// Similar-image search over a store's embedding index.
+public final class SimilaritySearch: Sendable {
+    public let catalog: Catalog
+    public let model: ModelDescriptor
+    public let index: FloatVectorIndex
+    public let meta: EmbeddingIndexFile
+    private let paths: [Int64: String]
+
+    /// Opens (and incrementally updates) the index of `model`.
+    public init(catalog: Catalog, model: String, kind: FloatIndexKind? = nil) throws {
+        self.catalog = catalog
+        self.model = try ModelRegistry.descriptor(named: model)
+        (index, meta) = try EmbeddingIndex.open(catalog: catalog, model: model, kind: kind)
+        var paths: [Int64: String] = [:]
+        for item in try catalog.items() { if let id = item.id { paths[id] = item.sourcePath } }
+        self.paths = paths
+    }
+
+    /// The stored vector of an item.
+    public func vector(itemID: Int64) throws -> [Float] {
+        guard let record = try catalog.embeddings(model: model.name).first(where: { $0.itemID == itemID }) else {
+            throw CoreError(.invalidInput, "item \(itemID) has no \(model.name) embedding in \(catalog.store.path)")
+        }
+        return record.floats
+    }
+
+    /// The k nearest items of a vector, excluding `excluding`.
+    public func neighbours(of vector: [Float], k: Int, excluding: Int64? = nil) throws -> [SimilarItem] {
+        let hits = try index.search(vector, k: k + (excluding == nil ? 0 : 1))[0]
+        return hits.filter { $0.id != excluding }.prefix(k).map {
+            SimilarItem(itemID: $0.id, path: paths[$0.id] ?? "?", cosine: $0.score)
+        }
+    }
+
+    /// Answers a query given as an item id or an image file (embedded on the fly).
+    public func query(_ query: String, k: Int, embedder: () throws -> Embedder) throws -> SimilarAnswer {
+        var vector: [Float]
+        var excluded: Int64?
+        if let id = Int64(query), !FileManager.default.fileExists(atPath: query) {
+            vector = try self.vector(itemID: id)
+            excluded = id
+        } else {
+            vector = try embedder().embed(file: query).vector
+        }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let found = try neighbours(of: vector, k: k, excluding: excluded)
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+        return SimilarAnswer(query: query, model: model.name, index: meta.kind.description, indexCount: index.count,
+                             milliseconds: ms, neighbours: found)
+    }
+}
+
+/// One file's answer to "is this already in the collection?".
+public struct LookupAnswer: Codable, Sendable {
+    public struct Match: Codable, Sendable, Equatable {
+        public var itemID: Int64
+        public var path: String
+        /// `exact_bytes`, `identical_pixels`, `phash` (Hamming bits in `distance`), `embedding`
+        /// (cosine in `cosine`).
+        public var method: String
+        public var distance: Int?
+        public var cosine: Float?
+    }
+    public var file: String
+    public var sha256: String?
+    public var error: String?
+    /// True when an exact, pixel, pHash (≤ threshold) or embedding (≥ cosine threshold) match exists.
+    public var found: Bool
+    public var matches: [Match]
+    public var milliseconds: Double
+}
+
+public enum Lookup {
+    /// Checks files against a store: same SHA-256, same decoded pixels, pHash within
+    /// `DuplicateDefaults.threshold(for: .phash)` bits, nearest embeddings with cosine ≥
+    /// `EmbeddingDuplicates.defaultCosine` (the top 3 shown whatever their cosine).
+    public static func run(catalog: Catalog, files: [String], search: SimilaritySearch?, embedder: Embedder?) throws -> [LookupAnswer] {
+        let items = try catalog.items()
+        let byID = Dictionary(uniqueKeysWithValues: items.compactMap { i in i.id.map { ($0, i) } })
+        let hashes = try catalog.hashes()
+        let phashThreshold = DuplicateDefaults.threshold(for: .phash)
+        return files.map { file in
+            let started = DispatchTime.now().uptimeNanoseconds
+            var answer = LookupAnswer(file: file, sha256: nil, error: nil, found: false, matches: [], milliseconds: 0)
+            do {
+                let data = try ImageDecoder.read(file)
+                let analysis = ImageAnalyzer.analyze(data, name: file)
+                answer.sha256 = analysis.sha256
+                for item in items where item.sha256 == analysis.sha256 {
+                    answer.matches.append(.init(itemID: item.id ?? 0, path: item.sourcePath, method: "exact_bytes", distance: 0, cosine: nil))
+                }
+                if let pixels = analysis.pixelSHA256 {
+                    for item in items where item.pixelSHA256 == pixels && item.sha256 != analysis.sha256 {
+                        answer.matches.append(.init(itemID: item.id ?? 0, path: item.sourcePath, method: "identical_pixels", distance: 0, cosine: nil))
+                    }
+                }
+                if let error = analysis.error { throw error }
+                if let p = analysis.hashes?.values[.phash] {
+                    let near = hashes.map { ($0.itemID, (UInt64(bitPattern: $0.phash) ^ p).nonzeroBitCount) }
+                        .filter { $0.1 <= phashThreshold }.sorted { $0.1 < $1.1 }.prefix(10)
+                    for (id, d) in near {
+                        answer.matches.append(.init(itemID: id, path: byID[id]?.sourcePath ?? "?", method: "phash", distance: d, cosine: nil))
+                    }
+                }
+                if let search, let embedder {
+                    let vector = try embedder.embed(file: file).vector
+                    for hit in try search.neighbours(of: vector, k: 3) {
+                        answer.matches.append(.init(itemID: hit.itemID, path: hit.path, method: "embedding", distance: nil, cosine: hit.cosine))
+                    }
+                }
+                answer.found = answer.matches.contains { $0.method != "embedding" || ($0.cosine ?? 0) >= EmbeddingDuplicates.defaultCosine }
+            } catch {
+                answer.error = "\(error)"
+            }
+            answer.milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+            return answer
+        }
+    }
+}
+
+/// Near duplicates by embedding: pairs with cosine similarity ≥ a threshold, found by FAISS range
+/// search over the store's index.
+public enum EmbeddingDuplicates {
+    /// Default cosine threshold, chosen on the shared corpus by the README's rule for hashes (the
+    /// loosest threshold whose pair precision is ≥ 0.99, else ≥ 0.95); see README.
+    public static let defaultCosine: Float = 0.94
+
+    /// Cosine thresholds are evaluated in steps of 0.01: "distance" t means cosine ≥ 1 − t/100.
+    public static func bucket(_ cosine: Float) -> Int { max(0, Int(((1 - Double(cosine)) * 100 - 1e-6).rounded(.up))) }
+
+    public struct Pair: Codable, Sendable, Equatable {
+        public var a: Int64
+        public var b: Int64
+        public var cosine: Float
+    }
+
+    /// Every pair of items with cosine ≥ `threshold` (each pair once, a < b).
+    public static func pairs(search: SimilaritySearch, threshold: Float) throws -> [Pair] {
+        let records = try search.catalog.embeddings(model: search.model.name)
+        var out: [Pair] = []
+        for start in stride(from: 0, to: records.count, by: 1024) {
+            let chunk = Array(records[start..<min(start + 1024, records.count)])
+            // FAISS returns scores strictly above the radius; step just below the threshold.
+            let found = try search.index.rangeSearch(chunk.flatMap(\.floats), threshold: threshold.nextDown)
+            for (row, hits) in found.enumerated() {
+                let a = chunk[row].itemID
+                for hit in hits where hit.id > a && hit.score >= threshold { out.append(Pair(a: a, b: hit.id, cosine: hit.score)) }
+            }
+        }
+        return out.sorted { $0.cosine != $1.cosine ? $0.cosine > $1.cosine : ($0.a, $0.b) < ($1.a, $1.b) }
+    }
+
+    /// Connected components of the pairs (items linked by a chain of near pairs), largest first.
+    public static func groups(_ pairs: [Pair]) -> [[Int64]] {
+        var parent: [Int64: Int64] = [:]
+        func find(_ x: Int64) -> Int64 {
+            var x = x
+            while let p = parent[x], p != x { x = p }
+            return x
+        }
+        for pair in pairs {
+            if parent[pair.a] == nil { parent[pair.a] = pair.a }
+            if parent[pair.b] == nil { parent[pair.b] = pair.b }
+            let ra = find(pair.a), rb = find(pair.b)
+            if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+        }
+        var members: [Int64: [Int64]] = [:]
+        for id in parent.keys { members[find(id), default: []].append(id) }
+        return members.values.map { $0.sorted() }.sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }
+    }
+
+    /// The threshold rule the README uses for hashes: the loosest threshold whose pair precision
+    /// is ≥ 0.99, else ≥ 0.95, else the strictest.
+    public static func chosenThreshold(_ rows: [PairScores]) -> Int {
+        for floor in [0.99, 0.95] {
+            if let row = rows.filter({ $0.precision >= floor && $0.truePositives > 0 }).max(by: { $0.threshold < $1.threshold }) {
+                return row.threshold
+            }
+        }
+        return 0
+    }
+
+    /// Evaluates embedding near duplicates against ground-truth groups: pair precision/recall/F1
+    /// for cosine thresholds 1.00, 0.99, … 0.36 (rows' `threshold` t = cosine ≥ 1 − t/100) and
+    /// recall per relation at `cosine` (nil: the threshold chosen by `chosenThreshold`). Exact
+    /// copies (same bytes or pixels) count as cosine 1.
+    public static func evaluate(catalog: Catalog, model: String, csv: URL, cosine: Float?) throws -> DuplicateEvaluation {
+        let candidates = try DuplicateFinder.candidates(from: catalog, algorithm: .phash)
+        let truth = try DuplicateEvaluator.readGroundTruth(csv: csv, candidates: candidates, items: try catalog.items())
+        let vectors = Dictionary(uniqueKeysWithValues: try catalog.embeddings(model: model).map { ($0.itemID, $0.floats) })
+        let rows = candidates.map { vectors[$0.id] }
+        let distance: (Int, Int) -> Int? = { i, j in
+            let a = candidates[i], b = candidates[j]
+            if a.sha256 == b.sha256 { return 0 }
+            if let p = a.pixelSHA256, p == b.pixelSHA256 { return 0 }
+            guard let u = rows[i], let v = rows[j] else { return nil }
+            var dot: Float = 0
+            for k in 0..<min(u.count, v.count) { dot += u[k] * v[k] }
+            return bucket(dot)
+        }
+        let first = DuplicateEvaluator.evaluate(count: candidates.count, truth: truth, maxThreshold: 64, atThreshold: 0,
+                                                algorithm: "embedding:\(model)", invariant: false, distance: distance)
+        let at = cosine.map { bucket($0) } ?? chosenThreshold(first.rows)
+        return DuplicateEvaluator.evaluate(count: candidates.count, truth: truth, maxThreshold: 64, atThreshold: at,
+                                           algorithm: "embedding:\(model)", invariant: false, distance: distance)
+    }
+}
