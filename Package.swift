@@ -37,6 +37,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Reports", dependencies: ["VitrineCore", "Imaging"]),
+        .target(name: "Datasets", dependencies: ["VitrineCore"]),
         .target(name: "Harvest", dependencies: [
             "VitrineCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -62,6 +63,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Golden"]),
         .testTarget(name: "CurationTests", dependencies: ["Curation", "Catalog", "Imaging", "VectorIndex", "VitrineCore"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "VitrineCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["VitrineCore", "Imaging", "Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6],
