@@ -184,6 +184,7 @@ public final class Catalog: Sendable {
                 t.primaryKey(["groupID", "itemID"])
             }
         }
+        DatasetSchema.register(&migrator)
         return migrator
     }
 
