@@ -43,12 +43,12 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .target(name: "Curation", dependencies: [
-            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Reports", "Harvest",
+            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Reports", "Harvest", "Datasets",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "VitrineCommands", dependencies: [
-            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Curation", "Reports",
+            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Curation", "Reports", "Datasets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -94,7 +94,7 @@ public enum JSONValue: Sendable, Equatable, Hashable, Codable {
         switch self {
         case .string(let s): return s
         case .null: return ""
-        default: return (try? JSONValue.encode(self)) ?? ""
+        default: return (try? JSONValue.serialize(self)) ?? ""
         }
     }
 
@@ -118,7 +118,7 @@ public enum JSONValue: Sendable, Equatable, Hashable, Codable {
     }
 
     /// Compact JSON text with sorted keys (deterministic bytes).
-    public static func encode(_ value: JSONValue, pretty: Bool = false) throws -> String {
+    public static func serialize(_ value: JSONValue, pretty: Bool = false) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
@@ -127,7 +127,7 @@ public enum JSONValue: Sendable, Equatable, Hashable, Codable {
     /// Writes `value` as JSON to `url`. - Throws: `.io` naming the path.
     public static func write(_ value: JSONValue, to url: URL, pretty: Bool = true) throws {
         do {
-            let text = try encode(value, pretty: pretty)
+            let text = try serialize(value, pretty: pretty)
             try Data((text + "\n").utf8).write(to: url, options: .atomic)
         } catch {
             throw DatasetsError(.io, "cannot write \(url.path)", underlying: error)

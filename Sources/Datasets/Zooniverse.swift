@@ -148,12 +148,12 @@ public enum ZooniverseFormat {
             let metadata = images[g.image]?.extra["subject_data"] ?? .object(["Filename": .string(images[g.image]?.fileName ?? "")])
             let subjectData = JSONValue.object([String(g.image): metadata])
             written.insert(g.image)
-            lines.append([CSVField.quote(g.classification), CSVField.quote(g.user), CSVField.quote(try JSONValue.encode(annotations)),
-                          CSVField.quote(try JSONValue.encode(subjectData)), String(g.image)].joined(separator: ","))
+            lines.append([CSVField.quote(g.classification), CSVField.quote(g.user), CSVField.quote(try JSONValue.serialize(annotations)),
+                          CSVField.quote(try JSONValue.serialize(subjectData)), String(g.image)].joined(separator: ","))
         }
         for image in dataset.images where !written.contains(image.id) {
             let metadata = image.extra["subject_data"] ?? .object(["Filename": .string(image.fileName)])
-            lines.append(["", "", "[]", CSVField.quote(try JSONValue.encode(.object([String(image.id): metadata]))), String(image.id)].joined(separator: ","))
+            lines.append(["", "", "[]", CSVField.quote(try JSONValue.serialize(.object([String(image.id): metadata]))), String(image.id)].joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
