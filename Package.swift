@@ -47,17 +47,18 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Reports", dependencies: ["VitrineCore", "Imaging"]),
+        .target(name: "Datasets", dependencies: ["VitrineCore"]),
         .target(name: "Harvest", dependencies: [
             "VitrineCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .target(name: "Curation", dependencies: [
-            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Reports", "Harvest", "Inference",
+            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Reports", "Harvest", "Inference", "Datasets",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "VitrineCommands", dependencies: [
-            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Curation", "Reports", "Inference",
+            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Curation", "Reports", "Inference", "Datasets",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -73,6 +74,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Golden"]),
         .testTarget(name: "CurationTests", dependencies: ["Curation", "Catalog", "Imaging", "VectorIndex", "VitrineCore"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "VitrineCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["VitrineCore", "Imaging", "Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6],

@@ -185,6 +185,7 @@ public final class Catalog: Sendable {
             }
         }
         registerEmbeddingsMigration(&migrator)
+        DatasetSchema.register(&migrator)
         registerDetectionMigrations(&migrator)
         return migrator
     }
