@@ -73,7 +73,7 @@ public struct EuropeanaSearchQuery: Sendable, Equatable {
         return url
     }
 
-    static func trimmed(_ base: String) -> String {
+    public static func trimmed(_ base: String) -> String {
         var b = base
         while b.hasSuffix("/") { b.removeLast() }
         return b
