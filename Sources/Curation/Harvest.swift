@@ -221,7 +221,7 @@ public struct HarvestJob: Sendable {
 
     /// `--dry-run`: parses each source (fetching remote ones) and lists its canvases and the
     /// image URLs that would be fetched. Never throws for a bad source: its listing has `error`.
-    public func iiifDryRun(_ sources: [String]) async -> [IIIFListing] {
+    public static func dryRun(_ sources: [String], options: HarvestOptions) async -> [IIIFListing] {
         let fetcher = sources.contains { $0.contains("://") } ? HTTPFetcher(options: options.fetcher) : nil
         var out: [IIIFListing] = []
         for source in sources {
