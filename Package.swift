@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.65.0"),
     ],
     targets: [
         // Native libraries (Debian packages) and their shims.
@@ -58,7 +59,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "VitrineCommands", dependencies: [
-            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Curation", "Reports", "Inference", "Datasets",
+            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Curation", "Reports", "Inference", "Datasets", "Harvest", "ReplayServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -67,6 +68,13 @@ let package = Package(
         // Tests. CImageFixtures writes test images with libjpeg options libvips does not expose
         // (CMYK/YCCK JPEGs with and without the Adobe APP14 marker).
         .target(name: "CImageFixtures", path: "Tests/CImageFixtures", linkerSettings: [.linkedLibrary("jpeg")]),
+        // A real HTTP server on 127.0.0.1 that replays recorded API answers and injects faults
+        // (harvest tests, `vitrine bench replay-server`).
+        .target(name: "ReplayServer", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ], path: "Tests/ReplayServer"),
+        .testTarget(name: "HarvestTests", dependencies: ["Harvest", "Curation", "Catalog", "ReplayServer", "VitrineCore"]),
         .testTarget(name: "VitrineCoreTests", dependencies: ["VitrineCore"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CImageFixtures"]),
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex"]),

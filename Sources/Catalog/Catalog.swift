@@ -184,6 +184,7 @@ public final class Catalog: Sendable {
                 t.primaryKey(["groupID", "itemID"])
             }
         }
+        registerHarvestMigration(&migrator)
         registerEmbeddingsMigration(&migrator)
         DatasetSchema.register(&migrator)
         registerDetectionMigrations(&migrator)
@@ -261,7 +262,11 @@ public final class Catalog: Sendable {
     /// - Returns: the items' ids, in order.
     @discardableResult
     public func save(_ batch: [IngestedItem]) throws -> [Int64] {
-        try write("save \(batch.count) items") { db in
+        try write("save \(batch.count) items") { db in try saveItems(batch, db) }
+    }
+
+    func saveItems(_ batch: [IngestedItem], _ db: Database) throws -> [Int64] {
+        do {
             var ids: [Int64] = []
             for entry in batch {
                 var item = entry.item

@@ -205,7 +205,16 @@ public struct IngestJob: Sendable {
                 return Catalog.IngestedItem(item: item, hashes: nil, quality: nil)
             }
         }
-        let analysis = ImageAnalyzer.analyze(data, name: entry.location, options: options.decode, thresholds: options.thresholds)
+        return analyzeAndStore(item, data: data, name: entry.location, store: store, runID: runID, options: options)
+    }
+
+    /// The analysis path every image goes through, whether read from disk or downloaded:
+    /// decode, checksums, header facts, hashes, quality, thumbnail, and the original into the
+    /// content-addressed store. Never throws: failures become `error` items.
+    public static func analyzeAndStore(_ item: ItemRecord, data: Data, name: String, store: URL, runID: Int64,
+                                       options: IngestOptions) -> Catalog.IngestedItem {
+        var item = item
+        let analysis = ImageAnalyzer.analyze(data, name: name, options: options.decode, thresholds: options.thresholds)
         item.sha256 = analysis.sha256
         item.byteSize = Int64(analysis.byteSize)
         if !data.isEmpty {

@@ -11,7 +11,7 @@ public struct Vitrine: AsyncParsableCommand {
         abstract: "Machine learning for cultural-heritage image collections: catalog, duplicates, quality, reports.",
         version: VitrineVersion.current,
         subcommands: [
-            Analyze.self, Ingest.self, Duplicates.self, Embed.self, Similar.self, Lookup.self, Detect.self,
+            Analyze.self, Ingest.self, Harvest.self, Duplicates.self, Embed.self, Similar.self, Lookup.self, Detect.self,
             Report.self, Bench.self,
         ]
     )
