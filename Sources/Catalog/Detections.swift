@@ -1,53 +1,11 @@
 import Foundation
 import GRDB
 
-/// One detected object (table `detection`): a prediction of a detection run, with its class,
-/// confidence and box in the pixels of the item's original image (after EXIF orientation), COCO
-/// convention `x, y, width, height`.
-public struct DetectionRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "detection"
-
-    public var id: Int64?
-    public var runID: Int64
-    public var itemID: Int64
-    /// Registry name of the model (`yolox-nano`, `ultraface-320`, …).
-    public var model: String
-    /// Class index in the model's class list, and its name (COCO names for YOLOX, `face`).
-    public var classIndex: Int
-    public var label: String
-    /// Confidence in [0, 1].
-    public var score: Double
-    public var x: Double
-    public var y: Double
-    public var width: Double
-    public var height: Double
-
-    public init(runID: Int64, itemID: Int64, model: String, classIndex: Int, label: String, score: Double,
-                x: Double, y: Double, width: Double, height: Double) {
-        self.runID = runID
-        self.itemID = itemID
-        self.model = model
-        self.classIndex = classIndex
-        self.label = label
-        self.score = score
-        self.x = x
-        self.y = y
-        self.width = width
-        self.height = height
-    }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
-
-    public enum Columns {
-        public static let runID = Column("runID")
-        public static let itemID = Column("itemID")
-        public static let score = Column("score")
-    }
-}
-
 /// What a detection run did with one item (table `detectionItem`): `ok` with the number of
 /// detections, or `error` with the code and message. An item with a row is done for that run,
-/// so a killed run resumes with the items that have none.
+/// so a killed run resumes with the items that have none. The detections themselves are
+/// annotations of the run's `prediction` source (see `DatasetSchema`), so they are evaluated and
+/// exported like any other labels.
 public struct DetectionItemRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "detectionItem"
 
@@ -68,22 +26,21 @@ public struct DetectionItemRecord: Codable, Sendable, Equatable, FetchableRecord
     }
 }
 
+/// One stored detection as read back: item, class name, confidence in [0, 1], box `x, y, w, h` in
+/// the original image's pixels (after EXIF orientation).
+public struct StoredDetection: Sendable, Equatable, FetchableRecord, Decodable {
+    public var itemID: Int64
+    public var label: String
+    public var score: Double
+    public var x: Double
+    public var y: Double
+    public var width: Double
+    public var height: Double
+}
+
 extension Catalog {
     static func registerDetectionMigrations(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v6-detections") { db in
-            try db.create(table: "detection") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("runID", .integer).notNull().indexed().references("run", onDelete: .cascade)
-                t.column("itemID", .integer).notNull().indexed().references("item", onDelete: .cascade)
-                t.column("model", .text).notNull()
-                t.column("classIndex", .integer).notNull()
-                t.column("label", .text).notNull()
-                t.column("score", .double).notNull()
-                t.column("x", .double).notNull()
-                t.column("y", .double).notNull()
-                t.column("width", .double).notNull()
-                t.column("height", .double).notNull()
-            }
+        migrator.registerMigration("v6-detection-items") { db in
             try db.create(table: "detectionItem") { t in
                 t.column("runID", .integer).notNull().references("run", onDelete: .cascade)
                 t.column("itemID", .integer).notNull().references("item", onDelete: .cascade)
@@ -96,12 +53,42 @@ extension Catalog {
         }
     }
 
-    /// Saves the results of a batch of items of detection run `runID` in one transaction.
-    public func saveDetections(_ items: [(item: DetectionItemRecord, detections: [DetectionRecord])]) throws {
+    /// The `prediction` annotation source of detection run `runID`, created (with the model's name,
+    /// sha256 and file) when it does not exist yet. - Returns: its id.
+    public func predictionSource(runID: Int64, model: String, modelSHA256: String, modelPath: String) throws -> Int64 {
+        try write("make the prediction source of run \(runID)") { db in
+            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM annotationSource WHERE runID = ? AND kind = 'prediction'", arguments: [runID]) {
+                return id
+            }
+            var source = AnnotationSourceRecord(name: model, kind: "prediction", format: "model", path: modelPath, model: model,
+                                                modelSHA256: modelSHA256, runID: runID)
+            try source.insert(db)
+            guard let id = source.id else { throw CatalogError(.write, "no id after inserting the prediction source of run \(runID)") }
+            return id
+        }
+    }
+
+    /// Saves a batch of items of a detection run in one transaction: each item's outcome and its
+    /// detections as annotations of `sourceID` (classes are created by name).
+    public func saveDetectionBatch(sourceID: Int64, _ items: [(item: DetectionItemRecord, detections: [NewDetection])]) throws {
         try write("save \(items.count) items of detections") { db in
+            var ids: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, name FROM category") { ids[row["name"]] = row["id"] }
             for entry in items {
                 try entry.item.upsert(db)
-                for var detection in entry.detections { try detection.insert(db) }
+                for d in entry.detections {
+                    if ids[d.className] == nil {
+                        var category = CategoryRecord(name: d.className)
+                        try category.insert(db)
+                        ids[d.className] = category.id
+                    }
+                    var annotation = AnnotationRecord(sourceID: sourceID, itemID: d.itemID, categoryID: ids[d.className] ?? 0)
+                    annotation.boxForm = "xywh"
+                    (annotation.v0, annotation.v1, annotation.v2, annotation.v3) = (d.x, d.y, d.width, d.height)
+                    annotation.area = d.width * d.height
+                    annotation.score = d.score
+                    try annotation.insert(db)
+                }
             }
         }
     }
@@ -121,10 +108,14 @@ extension Catalog {
     }
 
     /// Every detection of run `runID`, by item then descending score.
-    public func detections(runID: Int64) throws -> [DetectionRecord] {
+    public func detections(runID: Int64) throws -> [StoredDetection] {
         try read("read the detections of run \(runID)") { db in
-            try DetectionRecord.filter(DetectionRecord.Columns.runID == runID)
-                .order(DetectionRecord.Columns.itemID, DetectionRecord.Columns.score.desc).fetchAll(db)
+            try StoredDetection.fetchAll(db, sql: """
+                SELECT a.itemID AS itemID, c.name AS label, a.score AS score, a.v0 AS x, a.v1 AS y, a.v2 AS width, a.v3 AS height
+                FROM annotation a JOIN annotationSource s ON s.id = a.sourceID JOIN category c ON c.id = a.categoryID
+                WHERE s.runID = ? AND s.kind = 'prediction' AND a.v0 IS NOT NULL
+                ORDER BY a.itemID, a.score DESC, a.id
+                """, arguments: [runID])
         }
     }
 

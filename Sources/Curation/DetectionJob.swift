@@ -44,8 +44,9 @@ public struct DetectionSummary: Codable, Sendable, Equatable {
 }
 
 /// `vitrine detect`: runs an object or face detector over every readable item of the catalog and
-/// stores each detection (class, score, box in original pixels) with the run (model, sha256,
-/// threshold).
+/// stores each detection (class, score, box in original pixels) as an annotation of the run's
+/// `prediction` source (model, sha256, threshold), so that `vitrine evaluate detections` and
+/// `vitrine dataset export` see it like any other labels.
 ///
 /// Resumable: each item's outcome is committed in batches; running the same command again
 /// continues the latest unfinished run with the same settings. One unreadable item is recorded
@@ -64,7 +65,7 @@ public struct DetectionJob: Sendable {
     struct Outcome: Sendable {
         var worker: Int
         var item: DetectionItemRecord
-        var detections: [DetectionRecord]
+        var detections: [NewDetection]
     }
 
     public func run() async throws -> DetectionSummary {
@@ -91,6 +92,7 @@ public struct DetectionJob: Sendable {
         } else {
             runID = try catalog.startRun(kind: "detect", toolVersion: VitrineVersion.current, config: config)
         }
+        let sourceID = try catalog.predictionSource(runID: runID, model: model.name, modelSHA256: modelSHA, modelPath: modelFile.path)
         let items = try catalog.items().filter { $0.status == "ok" && $0.storedPath != nil }
         let todo = items.filter { item in item.id.map { !done.contains($0) } ?? false }
         let progress = ProgressReporter(label: "detect \(model.name)", total: todo.count, quiet: options.quiet)
@@ -101,7 +103,7 @@ public struct DetectionJob: Sendable {
 
         let store = catalog.store
         let minimumScore = options.minimumScore
-        var pending: [(item: DetectionItemRecord, detections: [DetectionRecord])] = []
+        var pending: [(item: DetectionItemRecord, detections: [NewDetection])] = []
         try await withThrowingTaskGroup(of: Outcome.self) { group in
             var iterator = todo.makeIterator()
             var free = Array(0..<workers)
@@ -130,12 +132,12 @@ public struct DetectionJob: Sendable {
                 progress.advance(1, errors: outcome.item.status == "ok" ? 0 : 1)
                 pending.append((outcome.item, outcome.detections))
                 if pending.count >= options.batchSize {
-                    try catalog.saveDetections(pending)
+                    try catalog.saveDetectionBatch(sourceID: sourceID, pending)
                     pending.removeAll(keepingCapacity: true)
                 }
             }
         }
-        if !pending.isEmpty { try catalog.saveDetections(pending) }
+        if !pending.isEmpty { try catalog.saveDetectionBatch(sourceID: sourceID, pending) }
         progress.finish()
         let all = try catalog.detections(runID: runID)
         summary.detections = all.count
@@ -167,8 +169,7 @@ public struct DetectionJob: Sendable {
                 decoded.thumbnail, originalWidth: decoded.header.width, originalHeight: decoded.header.height,
                 minimumScore: minimumScore)
             let records = found.map { d in
-                DetectionRecord(runID: runID, itemID: itemID, model: detector.model.name, classIndex: d.classIndex, label: d.label,
-                                score: d.score, x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height)
+                NewDetection(itemID: itemID, className: d.label, score: d.score, x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height)
             }
             return Outcome(worker: worker, item: DetectionItemRecord(runID: runID, itemID: itemID, status: "ok", detections: records.count), detections: records)
         } catch let error as ImagingError {

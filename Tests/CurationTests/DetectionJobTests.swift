@@ -94,7 +94,8 @@ struct DetectionJobTests {
         let runID = try catalog.startRun(kind: "detect", toolVersion: "test", config: try JSONDecoder().decode([String: String].self, from: Data(config.utf8)))
         var kept = survivor
         kept.runID = runID
-        try catalog.saveDetections([(kept, [])])
+        let source = try catalog.predictionSource(runID: runID, model: "ultraface-320", modelSHA256: first.modelSHA256, modelPath: "-")
+        try catalog.saveDetectionBatch(sourceID: source, [(kept, [])])
 
         let resumed = try await DetectionJob(catalog: catalog, options: options("ultraface-320", score: 0.7)).run()
         #expect(resumed.runID == runID)
