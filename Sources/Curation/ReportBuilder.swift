@@ -84,9 +84,10 @@ public struct ReportBuilder: Sendable {
         let errors = items.filter { $0.status != "ok" }.map {
             Reports.ReportError(path: $0.sourcePath, kind: $0.errorCode ?? "unknown", message: $0.errorMessage ?? "")
         }
-        let input = ReportInput(title: title, generatedAt: Date(), storePath: catalog.store.path, toolVersion: VitrineVersion.current,
+        var input = ReportInput(title: title, generatedAt: Date(), storePath: catalog.store.path, toolVersion: VitrineVersion.current,
                                 summary: summary, duplicateGroups: groups, sweep: sweep, evaluation: evaluation,
                                 qualitySections: sections, errors: errors)
+        input.pages = Self.otherPages(in: catalog.store.appendingPathComponent("reports"))
         let runID = try catalog.startRun(kind: "report", toolVersion: VitrineVersion.current, config: ["title": title])
         let index = try ReportWriter().write(input, to: catalog.store.appendingPathComponent("reports")) { thumbnails, columns, output in
             try ImageWriter.contactSheet(of: thumbnails.map(\.path), columns: columns, cell: 160, spacing: 8, to: output.path)
@@ -123,6 +124,23 @@ public struct ReportBuilder: Sendable {
         case .greyAsRGB: return String(format: "chroma %.2f", q.chroma ?? 0)
         case .unreadable: return item.errorCode ?? "error"
         case .extensionMismatch: return "\(item.format ?? "?") named .\(item.fileExtension ?? "")"
+        }
+    }
+
+    /// The other HTML pages of the reports folder (written by `detect`, `cluster`, `map`,
+    /// `harvest --report`, `evaluate`, …), titled by their `<title>`, sorted by file name.
+    static func otherPages(in folder: URL) -> [ReportPageLink] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".html") && $0 != "index.html" }.sorted().map { name in
+            let text = (try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)) ?? ""
+            var title = name
+            if let open = text.range(of: "<title>"), let close = text.range(of: "</title>", range: open.upperBound..<text.endIndex) {
+                title = String(text[open.upperBound..<close.lowerBound])
+                    .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+                    .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+                    .replacingOccurrences(of: "&amp;", with: "&")
+            }
+            return ReportPageLink(title: title, href: name)
         }
     }
 }

@@ -28,6 +28,9 @@ public struct ReportInput: Sendable, Codable, Equatable {
     public var qualitySections: [ReportQualitySection]
     /// Files that could not be read or decoded, in display order.
     public var errors: [ReportError]
+    /// Other pages of the same reports folder (detections, clusters, map, link health,
+    /// evaluations), linked from a "More reports" section; `href` is relative to `index.html`.
+    public var pages: [ReportPageLink] = []
 
     /// Creates a report input. See the properties for the meaning and units of each argument.
     public init(
@@ -341,5 +344,18 @@ public struct ReportError: Sendable, Codable, Equatable {
         self.path = path
         self.kind = kind
         self.message = message
+    }
+}
+
+/// A link to another page of the reports folder.
+public struct ReportPageLink: Sendable, Codable, Equatable {
+    /// Shown as the link text, e.g. "Detections — yolox-nano". Plain text; the writer escapes it.
+    public var title: String
+    /// Relative to `index.html`, e.g. `detections-yolox-nano.html`.
+    public var href: String
+
+    public init(title: String, href: String) {
+        self.title = title
+        self.href = href
     }
 }

@@ -41,6 +41,7 @@ struct ReportPage {
         html += header()
         html += "<main>\n"
         html += summary()
+        html += morePages()
         html += collection()
         html += duplicates()
         html += sweep()
@@ -54,6 +55,15 @@ struct ReportPage {
     }
 
     // MARK: Sections
+
+    private func morePages() -> String {
+        guard !input.pages.isEmpty else { return "" }
+        var html = "<section id=\"pages\" aria-labelledby=\"pages-heading\">\n<h2 id=\"pages-heading\">More reports</h2>\n<ul>\n"
+        for page in input.pages {
+            html += "<li><a href=\"\(e(page.href))\">\(e(page.title))</a></li>\n"
+        }
+        return html + "</ul>\n</section>\n"
+    }
 
     private func header() -> String {
         var html = "<header class=\"page-header\">\n<h1>\(e(input.title))</h1>\n"
