@@ -10,7 +10,7 @@ public struct Vitrine: AsyncParsableCommand {
         commandName: "vitrine",
         abstract: "Machine learning for cultural-heritage image collections: catalog, duplicates, quality, reports.",
         version: VitrineVersion.current,
-        subcommands: [Analyze.self, Ingest.self, Duplicates.self, Report.self, Bench.self, Embed.self, Similar.self, Lookup.self]
+        subcommands: [Analyze.self, Ingest.self, Duplicates.self, Report.self, Bench.self, Embed.self, Similar.self, Lookup.self, Cluster.self, Map.self]
     )
 
     public init() {}
