@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "VitrineCoreTests", dependencies: ["VitrineCore"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CImageFixtures"]),
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex"]),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "Imaging"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "Imaging", "VectorIndex"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Golden"]),
         .testTarget(name: "CurationTests", dependencies: ["Curation", "Catalog", "Imaging", "VectorIndex", "VitrineCore"]),

@@ -229,3 +229,38 @@ public enum EmbeddingDuplicates {
                                            algorithm: "embedding:\(model)", invariant: false, distance: distance)
     }
 }
+
+/// The similar-item lists of a whole store (each item's nearest neighbours), as an HTML page.
+public enum SimilarLists {
+    /// Writes `reports/similar/index.html` with the `k` nearest neighbours of every item (batched
+    /// FAISS search). - Returns: the page's path.
+    public static func write(search: SimilaritySearch, k: Int = 5) throws -> String {
+        let catalog = search.catalog
+        let records = try catalog.embeddings(model: search.model.name)
+        let items = Dictionary(uniqueKeysWithValues: try catalog.items().compactMap { i in i.id.map { ($0, i) } })
+        let folder = catalog.store.appendingPathComponent("reports/similar")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var html = "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Similar items — Vitrine</title>"
+        html += "<style>body{font-family:system-ui,sans-serif;margin:2em}.row{display:flex;gap:8px;align-items:center;margin:6px 0;border-bottom:1px solid #eee}.row img{width:72px;height:72px;object-fit:cover}.q{border:3px solid #4e79a7}figure{margin:0;font-size:11px;text-align:center}</style>"
+        html += "<h1>Similar items (\(HTMLText.escape(search.model.name)), cosine similarity)</h1><p>\(records.count) items, \(k) nearest each, \(HTMLText.escape(search.meta.kind.description)) index. <a href=\"../clusters/index.html\">clusters</a> · <a href=\"../map/index.html\">map</a></p>"
+        func image(_ id: Int64, _ caption: String, query: Bool) -> String {
+            let item = items[id]
+            let name = HTMLText.escape(URL(fileURLWithPath: item?.sourcePath ?? "?").lastPathComponent)
+            let src = item?.thumbnailPath.map { "../../\(HTMLText.escape($0))" } ?? ""
+            return "<figure><img src=\"\(src)\" title=\"\(name)\" alt=\"\(name)\"\(query ? " class=\"q\"" : "")><figcaption>\(caption)</figcaption></figure>"
+        }
+        for start in stride(from: 0, to: records.count, by: 256) {
+            let chunk = Array(records[start..<min(start + 256, records.count)])
+            let found = try search.index.search(chunk.flatMap(\.floats), k: k + 1)
+            for (row, hits) in found.enumerated() {
+                let id = chunk[row].itemID
+                html += "<div class=\"row\" id=\"item\(id)\">" + image(id, "item \(id)", query: true)
+                for hit in hits.filter({ $0.id != id }).prefix(k) { html += image(hit.id, String(format: "%.3f", hit.score), query: false) }
+                html += "</div>"
+            }
+        }
+        let page = folder.appendingPathComponent("index.html")
+        try Data((html + "</html>\n").utf8).write(to: page)
+        return page.path
+    }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Curation
 import Foundation
+import Inference
 import VitrineCore
 
 struct Analyze: AsyncParsableCommand {
@@ -17,6 +18,23 @@ struct Analyze: AsyncParsableCommand {
     @Option(name: .long, help: "Reject images with more pixels than this (decompression-bomb guard).")
     var maxPixels: Int = 20_000 * 20_000
 
+    @Flag(name: .long, help: "Skip embeddings, clusters, map and similar-item lists.")
+    var noEmbeddings = false
+
+    @Option(name: .long, help: "Embedding model for the embedding steps.")
+    var model: String = ModelRegistry.efficientNetLite0.name
+
+    /// What the embedding steps produced (nil fields: skipped or failed, see `embeddingProblem`).
+    struct EmbeddingSteps: Codable {
+        var embedded: Int
+        var embeddingErrors: Int
+        var clusters: Int?
+        var silhouette: Double?
+        var clusterPage: String?
+        var mapPage: String?
+        var similarPage: String?
+    }
+
     struct Summary: Codable {
         var items: Int
         var ingested: Int
@@ -32,6 +50,8 @@ struct Analyze: AsyncParsableCommand {
         var sourceProblems: [String]
         var store: String
         var seconds: Double
+        var embeddings: EmbeddingSteps?
+        var embeddingProblem: String?
     }
 
     func validate() throws {
@@ -48,7 +68,30 @@ struct Analyze: AsyncParsableCommand {
             ingestOptions.quiet = common.quiet
             let ingest = try await IngestJob(catalog: catalog, options: ingestOptions, logger: common.makeLogger("vitrine.ingest")).run(sources: sources)
             let (duplicates, _) = try DuplicateFinder(options: matching.options).run(catalog: catalog, logger: common.makeLogger("vitrine.duplicates"))
+            var steps: EmbeddingSteps?
+            var embeddingProblem: String?
+            if !noEmbeddings {
+                do {
+                    let embed = try EmbeddingJob.run(catalog: catalog, model: model, threads: common.threads, indexKind: nil,
+                                                     quiet: common.quiet || common.json, logger: common.makeLogger("vitrine.embed"))
+                    var s = EmbeddingSteps(embedded: embed.embedded + embed.alreadyEmbedded, embeddingErrors: embed.errors)
+                    if s.embedded >= 4 {
+                        let clusters = try ClusterJob.run(catalog: catalog, model: model, k: nil, threads: common.threads)
+                        s.clusters = clusters.k
+                        s.silhouette = clusters.silhouette
+                        s.clusterPage = clusters.reportPage
+                        s.mapPage = try MapJob.run(catalog: catalog, model: model, labels: nil).page
+                        s.similarPage = try SimilarLists.write(search: try SimilaritySearch(catalog: catalog, model: model))
+                    }
+                    steps = s
+                } catch {
+                    // The hash/quality/duplicate results stand; the embedding steps are reported as skipped.
+                    embeddingProblem = "\(error)"
+                    FileHandle.standardError.write(Data("vitrine: embedding steps skipped: \(error)\n".utf8))
+                }
+            }
             let report = try ReportBuilder(catalog: catalog).write()
+            if let steps { Self.linkEmbeddingPages(steps, into: report.report) }
             let items = try catalog.items()
             var errorsByCode: [String: Int] = [:]
             for item in items where item.status != "ok" { errorsByCode[item.errorCode ?? "unknown", default: 0] += 1 }
@@ -60,16 +103,36 @@ struct Analyze: AsyncParsableCommand {
                                   itemsInDuplicateGroups: duplicates.itemsInGroups, qualityFlags: report.qualityFlags,
                                   qualityFlagsByKind: flagsByKind, report: report.report, sourceProblems: ingest.sourceProblems,
                                   store: catalog.store.path,
-                                  seconds: Date().timeIntervalSince(started))
+                                  seconds: Date().timeIntervalSince(started), embeddings: steps, embeddingProblem: embeddingProblem)
             if common.json {
                 try printJSON(summary)
             } else {
                 print("\(summary.items) items (\(summary.errors) unreadable), \(summary.duplicateGroups) duplicate groups covering \(summary.itemsInDuplicateGroups) items, \(summary.qualityFlags) quality flags")
                 for (kind, n) in flagsByKind.sorted(by: { $0.key < $1.key }) { print("  \(kind): \(n)") }
                 for problem in ingest.sourceProblems { print("  source problem: \(problem)") }
+                if let steps {
+                    print("embeddings: \(steps.embedded) items (\(steps.embeddingErrors) errors)\(steps.clusters.map { ", \($0) clusters" } ?? "")\(steps.silhouette.map { String(format: ", silhouette %.3f", $0) } ?? "")")
+                    if let page = steps.clusterPage { print("clusters: \(page)") }
+                    if let page = steps.mapPage { print("map: \(page)") }
+                    if let page = steps.similarPage { print("similar items: \(page)") }
+                }
                 print("report: \(summary.report)")
             }
             if ingest.found == 0 && !ingest.sourceProblems.isEmpty { throw ExitCode(1) }
         }
+    }
+
+    /// Adds links to the cluster, map and similar-item pages at the end of the report's body.
+    static func linkEmbeddingPages(_ steps: EmbeddingSteps, into reportPath: String) {
+        guard var html = try? String(contentsOfFile: reportPath, encoding: .utf8), let end = html.range(of: "</body>", options: .backwards) else { return }
+        let base = URL(fileURLWithPath: reportPath).deletingLastPathComponent().standardizedFileURL.path + "/"
+        func relative(_ path: String?) -> String? { path.map { $0.hasPrefix(base) ? String($0.dropFirst(base.count)) : $0 } }
+        var links: [String] = []
+        if let p = relative(steps.clusterPage) { links.append("<a href=\"\(p)\">clusters (silhouette \(steps.silhouette.map { String(format: "%.3f", $0) } ?? "-"))</a>") }
+        if let p = relative(steps.mapPage) { links.append("<a href=\"\(p)\">map of the collection</a>") }
+        if let p = relative(steps.similarPage) { links.append("<a href=\"\(p)\">similar items</a>") }
+        guard !links.isEmpty else { return }
+        html.insert(contentsOf: "<section id=\"embeddings\"><h2>Embeddings</h2><p>\(steps.embedded) items embedded. \(links.joined(separator: " · "))</p></section>\n", at: end.lowerBound)
+        try? html.write(toFile: reportPath, atomically: true, encoding: .utf8)
     }
 }

@@ -8,7 +8,10 @@ import VitrineCore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Performance measurements (run by `make bench`, never by the tests).",
-        subcommands: [HashBench.self, HammingBench.self, BenchReplayServer.self, HarvestBench.self])
+        subcommands: [
+            HashBench.self, HammingBench.self, EmbedBench.self, KNNBench.self, QualityBench.self,
+            BenchReplayServer.self, HarvestBench.self,
+        ])
 }
 
 /// Peak resident set size of this process, bytes (Linux `VmHWM`).

@@ -2,8 +2,19 @@ import ArgumentParser
 import Catalog
 import Curation
 import Foundation
+import Inference
 import Reports
 import VitrineCore
+
+/// Which duplicate finder `vitrine duplicates` runs.
+enum DuplicateMethod: String, ExpressibleByArgument, CaseIterable {
+    /// Exact bytes, identical pixels and perceptual hashes (the default).
+    case hash
+    /// Cosine similarity of embeddings (FAISS range search).
+    case embedding
+    /// Both, side by side.
+    case both
+}
 
 extension HashAlgorithm: ExpressibleByArgument {}
 
@@ -50,10 +61,23 @@ struct Duplicates: AsyncParsableCommand {
     @Option(name: .long, help: "Ground-truth groups CSV (group_id,path[,role,relation_tags]); prints precision/recall/F1.")
     var evaluate: String?
 
+    @Option(name: .long, help: "Duplicate finder: hash (bytes, pixels, perceptual hash), embedding (cosine of embeddings), both.")
+    var method: DuplicateMethod = .hash
+
+    @Option(name: .long, help: "Cosine similarity threshold for --method embedding (default 0.94, chosen on the corpus; see README).")
+    var cosine: Float?
+
+    @Option(name: .long, help: "Embedding model for --method embedding.")
+    var model: String = ModelRegistry.efficientNetLite0.name
+
     func run() async throws {
         try await failing {
             let catalog = try common.openCatalog(mustExist: true)
             let finder = DuplicateFinder(options: matching.options)
+            if method != .hash {
+                try runEmbedding(catalog: catalog, finder: finder)
+                return
+            }
             if let evaluate {
                 let evaluation = try Self.evaluate(catalog: catalog, finder: finder, csv: URL(fileURLWithPath: evaluate))
                 if common.json { try printJSON(evaluation) } else { Self.printEvaluation(evaluation) }
@@ -119,5 +143,80 @@ struct Duplicates: AsyncParsableCommand {
             for path in r.missed.prefix(5) { print("      missed: \(path)") }
         }
         for f in e.unmatchedFiles.prefix(20) { print("  not in the catalog: \(f)") }
+    }
+
+    /// Output of `--method embedding|both --evaluate`: each method's evaluation.
+    struct SideBySide: Encodable {
+        var hash: DuplicateEvaluation?
+        var embedding: DuplicateEvaluation
+        var cosineThreshold: Double
+        /// relation → (hash recall, embedding recall).
+        var relations: [String: [String: Double]]
+    }
+
+    struct EmbeddingDuplicatesSummary: Encodable {
+        var model: String
+        var cosineThreshold: Float
+        var pairs: Int
+        var groups: [[Int64]]
+        var runID: Int64
+    }
+
+    func runEmbedding(catalog: Catalog, finder: DuplicateFinder) throws {
+        if let evaluate {
+            let csv = URL(fileURLWithPath: evaluate)
+            let embedding = try EmbeddingDuplicates.evaluate(catalog: catalog, model: model, csv: csv, cosine: cosine)
+            let hash = method == .both || method == .embedding ? try Self.evaluate(catalog: catalog, finder: finder, csv: csv) : nil
+            let threshold = 1 - Double(embedding.threshold) / 100
+            let bestCosine = Float(1 - Double(embedding.bestThreshold) / 100)
+            let atBest = try EmbeddingDuplicates.evaluate(catalog: catalog, model: model, csv: csv, cosine: bestCosine)
+            var relations: [String: [String: Double]] = [:]
+            for r in embedding.relationRecall { relations[r.relation, default: [:]]["embedding"] = r.recall }
+            for r in atBest.relationRecall { relations[r.relation, default: [:]]["embedding_best_f1"] = r.recall }
+            for r in hash?.relationRecall ?? [] { relations[r.relation, default: [:]]["hash"] = r.recall }
+            let runID = try catalog.startRun(kind: "evaluation", toolVersion: VitrineVersion.current, config: [
+                "groups": csv.path, "method": "embedding", "model": model, "cosine": String(format: "%.2f", threshold),
+            ])
+            try catalog.finishRun(runID, summary: embedding)
+            if common.json {
+                try printJSON(SideBySide(hash: hash, embedding: embedding, cosineThreshold: threshold, relations: relations))
+                return
+            }
+            print("embedding (\(model)): \(embedding.groundTruthPairs) ground-truth pairs, \(embedding.items) items")
+            print(String(format: "at cosine ≥ %.2f: precision %.3f  recall %.3f  F1 %.3f", threshold, embedding.precision, embedding.recall, embedding.f1))
+            print(String(format: "best F1 %.3f at cosine ≥ %.2f", embedding.bestF1, 1 - Double(embedding.bestThreshold) / 100))
+            if let hash {
+                print(String(format: "hash (%@ ≤ %d bits): precision %.3f  recall %.3f  F1 %.3f", hash.algorithm, hash.threshold, hash.precision, hash.recall, hash.f1))
+            }
+            print(String(format: "recall per relation          hash     embedding ≥ %.2f   embedding ≥ %.2f (best F1)", threshold, bestCosine))
+            for (relation, values) in relations.sorted(by: { $0.key < $1.key }) {
+                let h = values["hash"].map { String(format: "%.3f", $0) } ?? "  -  "
+                let e = values["embedding"].map { String(format: "%.3f", $0) } ?? "  -  "
+                let b = values["embedding_best_f1"].map { String(format: "%.3f", $0) } ?? "  -  "
+                print("  \(relation.padding(toLength: 26, withPad: " ", startingAt: 0)) \(h)    \(e)            \(b)")
+            }
+            return
+        }
+        let threshold = cosine ?? EmbeddingDuplicates.defaultCosine
+        let search = try SimilaritySearch(catalog: catalog, model: model)
+        let runID = try catalog.startRun(kind: "duplicates-embedding", toolVersion: VitrineVersion.current, config: [
+            "model": model, "modelSHA256": search.meta.modelSHA256, "cosine": "\(threshold)", "index": search.meta.kind.description,
+        ])
+        let pairs = try EmbeddingDuplicates.pairs(search: search, threshold: threshold)
+        let groups = EmbeddingDuplicates.groups(pairs)
+        let summary = EmbeddingDuplicatesSummary(model: model, cosineThreshold: threshold, pairs: pairs.count, groups: groups, runID: runID)
+        try catalog.finishRun(runID, summary: summary)
+        if method == .both && !common.json {
+            let (hashSummary, _) = try finder.run(catalog: catalog, logger: common.makeLogger("vitrine.duplicates"))
+            print("hash: \(hashSummary.groups) groups (\(hashSummary.itemsInGroups) items), \(hashSummary.pairs) near pairs at ≤ \(hashSummary.threshold) bits of \(hashSummary.algorithm)")
+        }
+        if common.json { try printJSON(summary); return }
+        let items = Dictionary(uniqueKeysWithValues: try catalog.items().compactMap { i in i.id.map { ($0, i) } })
+        print("embedding: \(groups.count) groups (\(groups.reduce(0) { $0 + $1.count }) items), \(pairs.count) pairs at cosine ≥ \(threshold) (\(model))")
+        for group in groups.prefix(10) {
+            print("  group of \(group.count):")
+            for id in group { print("      \(items[id]?.sourcePath ?? "?")") }
+        }
+        if groups.count > 10 { print("  … and \(groups.count - 10) more groups") }
     }
 }

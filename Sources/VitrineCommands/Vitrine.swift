@@ -11,8 +11,8 @@ public struct Vitrine: AsyncParsableCommand {
         abstract: "Machine learning for cultural-heritage image collections: catalog, duplicates, quality, reports.",
         version: VitrineVersion.current,
         subcommands: [
-            Analyze.self, Ingest.self, Harvest.self, Duplicates.self, Embed.self, Similar.self, Lookup.self, Detect.self,
-            Report.self, Bench.self,
+            Analyze.self, Ingest.self, Harvest.self, Duplicates.self, Embed.self, Similar.self, Lookup.self,
+            Cluster.self, Map.self, Detect.self, Report.self, Bench.self,
         ]
     )
 

@@ -122,6 +122,29 @@ struct EndToEndTests {
             #expect((recall[relation] ?? 0) >= 0.95, "\(relation): \(recall[relation] ?? -1)")
         }
 
+        // Embedding steps (issue 4): clusters, a map and similar-item lists, linked from the report;
+        // `duplicates --method embedding --evaluate` reports recall per relation for both methods.
+        if let steps = summary["embeddings"] as? [String: Any] {
+            #expect((steps["clusters"] as? Int ?? 0) >= 2)
+            for key in ["clusterPage", "mapPage", "similarPage"] {
+                #expect(FileManager.default.fileExists(atPath: steps[key] as? String ?? ""), "\(key)")
+            }
+            #expect(html.contains("clusters/index.html") && html.contains("map/index.html"))
+            let embedding = try CLI.run(["duplicates", "--store", store.path, "--method", "embedding", "--evaluate",
+                                         corpus.appendingPathComponent("neardup_groups.csv").path, "--json"])
+            #expect(embedding.status == 0, "\(embedding.stderr)")
+            let side = try CLI.json(embedding)
+            let perRelation = try #require(side["relations"] as? [String: [String: Double]])
+            for relation in ["crop", "grayscale", "mirror"] {
+                #expect(perRelation[relation]?["hash"] != nil && perRelation[relation]?["embedding"] != nil, "\(relation)")
+            }
+            let e = try #require(side["embedding"] as? [String: Any])
+            #expect((e["precision"] as? Double ?? 0) >= 0.95)
+        } else {
+            #expect(ProcessInfo.processInfo.environment["CI"] != "true",
+                    "embedding steps skipped under CI: \(summary["embeddingProblem"] ?? "?")")
+        }
+
         // Re-running the main job adds nothing.
         let again = try CLI.run(["analyze", corpus.appendingPathComponent("images").path, "--store", store.path, "--json", "--quiet"])
         #expect(try CLI.json(again)["ingested"] as? Int == 0)

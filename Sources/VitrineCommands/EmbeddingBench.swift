@@ -1,0 +1,237 @@
+import ArgumentParser
+import Catalog
+import Curation
+import Foundation
+import Imaging
+import Inference
+import VectorIndex
+import VitrineCore
+
+struct EmbedBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Decode + preprocess + EfficientNet-Lite0 inference over a folder: images/s on N threads.")
+
+    @Argument(help: "Folder of images.")
+    var folder: String
+
+    @Option(name: .long, help: "OpenCV threads (and decoding threads).")
+    var threads: Int = 1
+
+    @Option(name: .long, help: "Images to embed (the first N files, sorted).")
+    var limit: Int = 200
+
+    @Option(name: .long, help: "Model registry name.")
+    var model: String = ModelRegistry.efficientNetLite0.name
+
+    @Option(name: .long, help: "Images per forward pass.")
+    var batch: Int = 16
+
+    @Flag(name: .long, help: "Print one JSON object.")
+    var json = false
+
+    struct Result: Codable {
+        var images: Int
+        var errors: Int
+        var seconds: Double
+        var imagesPerSecond: Double
+        var threads: Int
+        var model: String
+    }
+
+    func run() async throws {
+        try await failing {
+            let files = Array(SourceScanner.scan([folder]).entries.map(\.location).sorted().prefix(limit))
+            let locator = ModelLocator(storeModels: nil)
+            let embedder = try Embedder(model: try ModelRegistry.descriptor(named: model), locator: locator)
+            Network.threads = threads
+            let inputs: [Data] = files.compactMap { try? ImageDecoder.read($0) }
+            // Warm-up: one forward pass allocates OpenCV's buffers.
+            if let first = files.first { _ = try? embedder.embed(file: first) }
+            let started = Date()
+            var images = 0, errors = 0
+            for start in stride(from: 0, to: inputs.count, by: batch) {
+                let chunk = Array(inputs[start..<min(start + batch, inputs.count)])
+                var tensors: [Float] = []
+                var count = 0
+                for (i, data) in chunk.enumerated() {
+                    do {
+                        let decoded = try ImageDecoder.decode(data, path: files[start + i])
+                        tensors += try embedder.input(for: decoded.full ?? decoded.thumbnail)
+                        count += 1
+                    } catch { errors += 1 }
+                }
+                if count > 0 { _ = try embedder.embed(inputs: tensors, count: count) }
+                images += count
+            }
+            let seconds = Date().timeIntervalSince(started)
+            let result = Result(images: images, errors: errors, seconds: seconds, imagesPerSecond: Double(images) / seconds, threads: threads, model: model)
+            if json { try printJSON(result) } else {
+                print(String(format: "%d images in %.2f s: %.1f img/s (%d threads)", images, seconds, result.imagesPerSecond, threads))
+            }
+        }
+    }
+}
+
+struct KNNBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "knn",
+        abstract: "Float kNN (FAISS, inner product) on random unit vectors: build time, queries/s, recall@10 against exact search.")
+
+    @Option(name: .long, help: "Vectors in the index.")
+    var count: Int = 100_000
+
+    @Option(name: .long, help: "Dimension.")
+    var dimension: Int = 1280
+
+    @Option(name: .long, help: "Queries (perturbed copies of indexed vectors).")
+    var queries: Int = 200
+
+    @Option(name: .long, help: "Index kind: flat, ivf[:LISTS[:NPROBE]], hnsw[:M[:EF]].")
+    var kind: FloatIndexKind = .flat
+
+    @Option(name: .long, help: "OpenMP threads for FAISS.")
+    var threads: Int = 1
+
+    @Flag(name: .long, help: "Print one JSON object.")
+    var json = false
+
+    struct Result: Codable {
+        var count: Int
+        var dimension: Int
+        var kind: String
+        var buildSeconds: Double
+        var singleQueryMilliseconds: Double
+        var batchedQueriesPerSecond: Double
+        var recallAt10: Double
+        var peakRSSBytes: Int
+        var threads: Int
+    }
+
+    func run() async throws {
+        try await failing {
+            var state: UInt64 = 0x5EED
+            func next() -> Float {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return Float(Double(state >> 11) / Double(1 << 53)) * 2 - 1
+            }
+            var vectors = [Float](repeating: 0, count: count * dimension)
+            for i in 0..<count {
+                var norm: Float = 0
+                for j in 0..<dimension { let v = next(); vectors[i * dimension + j] = v; norm += v * v }
+                let s = 1 / norm.squareRoot()
+                for j in 0..<dimension { vectors[i * dimension + j] *= s }
+            }
+            var query = [Float](repeating: 0, count: queries * dimension)
+            for q in 0..<queries {
+                let source = (q * 7919) % count
+                for j in 0..<dimension { query[q * dimension + j] = vectors[source * dimension + j] + 0.05 * next() }
+            }
+            let ids = (0..<count).map(Int64.init)
+            let started = Date()
+            let index = try FloatVectorIndex(dimension: dimension, kind: kind)
+            if !index.isTrained { try index.train(Array(vectors.prefix(min(count, 100_000) * dimension)), threads: threads) }
+            try index.add(vectors, ids: ids, threads: threads)
+            let build = Date().timeIntervalSince(started)
+            var single = 0.0
+            for q in 0..<min(queries, 50) {
+                let t = Date()
+                _ = try index.search(Array(query[(q * dimension)..<((q + 1) * dimension)]), k: 10, threads: threads)
+                single += Date().timeIntervalSince(t)
+            }
+            single /= Double(min(queries, 50))
+            let t = Date()
+            let found = try index.search(query, k: 10, threads: threads)
+            let batched = Double(queries) / Date().timeIntervalSince(t)
+            var recall = 1.0
+            if kind != .flat {
+                let exact = try FloatVectorIndex(dimension: dimension, kind: .flat)
+                try exact.add(vectors, ids: ids, threads: threads)
+                let truth = try exact.search(query, k: 10, threads: threads)
+                var hit = 0
+                for (a, b) in zip(found, truth) { hit += Set(a.map(\.id)).intersection(b.map(\.id)).count }
+                recall = Double(hit) / Double(queries * 10)
+            }
+            let result = Result(count: count, dimension: dimension, kind: kind.description, buildSeconds: build,
+                                singleQueryMilliseconds: single * 1000, batchedQueriesPerSecond: batched, recallAt10: recall,
+                                peakRSSBytes: peakRSS(), threads: threads)
+            if json { try printJSON(result) } else {
+                print(String(format: "%@ %d × %d: build %.2f s, single query %.2f ms, batched %.0f queries/s, recall@10 %.3f, peak RSS %.0f MB",
+                             kind.description, count, dimension, build, single * 1000, batched, recall, Double(result.peakRSSBytes) / 1e6))
+            }
+        }
+    }
+}
+
+struct QualityBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embedding-quality",
+        abstract: "Leave-one-out k-NN category accuracy (near-duplicate group members excluded) and the silhouette of the categories.")
+
+    @Option(name: .long, help: "Store with embeddings of the corpus.")
+    var store: String
+
+    @Option(name: .long, help: "Labels CSV (path,category; paths relative to the CSV).")
+    var labels: String
+
+    @Option(name: .long, help: "Near-duplicate groups CSV (group_id,path; paths relative to the CSV).")
+    var groups: String
+
+    @Option(name: .long, help: "Neighbours that vote.")
+    var k: Int = 5
+
+    @Option(name: .long, help: "Model registry name.")
+    var model: String = ModelRegistry.efficientNetLite0.name
+
+    @Flag(name: .long, help: "Print one JSON object.")
+    var json = false
+
+    struct Result: Codable {
+        var items: Int
+        var categories: Int
+        var k: Int
+        var leaveOneOutAccuracy: Double
+        var categorySilhouette: Double
+    }
+
+    func run() async throws {
+        try await failing {
+            let catalog = try Catalog(store: URL(fileURLWithPath: store), mustExist: true)
+            func table(_ path: String, _ column: String) throws -> [String: String] {
+                let url = URL(fileURLWithPath: path)
+                let t = try CSVTable(text: try String(contentsOf: url, encoding: .utf8))
+                guard let p = t.column("path"), let c = t.column(column) else { throw ValidationError("\(path) needs path and \(column)") }
+                var out: [String: String] = [:]
+                for row in t.rows { out[url.deletingLastPathComponent().appendingPathComponent(row[p]).standardizedFileURL.path] = row[c] }
+                return out
+            }
+            let category = try table(labels, "category")
+            let group = try table(groups, "group_id")
+            let paths = Dictionary(uniqueKeysWithValues: try catalog.items().compactMap { i in i.id.map { ($0, URL(fileURLWithPath: i.sourcePath).standardizedFileURL.path) } })
+            let records = try catalog.embeddings(model: model).filter { paths[$0.itemID].flatMap { category[$0] } != nil }
+            let d = records.first?.dimension ?? 0
+            let vectors = records.flatMap(\.floats)
+            let cats = records.map { category[paths[$0.itemID] ?? ""] ?? "" }
+            let grps = records.map { group[paths[$0.itemID] ?? ""] }
+            let index = try FloatVectorIndex(dimension: d, kind: .flat)
+            try index.add(vectors, ids: (0..<records.count).map(Int64.init))
+            let found = try index.search(vectors, k: min(records.count, k + 30))
+            var correct = 0
+            for (i, hits) in found.enumerated() {
+                let voters = hits.filter { $0.id != Int64(i) && (grps[i] == nil || grps[Int($0.id)] != grps[i]) }.prefix(k)
+                var votes: [String: Float] = [:]
+                for v in voters { votes[cats[Int(v.id)], default: 0] += 1 + v.score * 1e-3 }
+                if votes.max(by: { $0.value < $1.value })?.key == cats[i] { correct += 1 }
+            }
+            let names = Array(Set(cats)).sorted()
+            let labelsIndex = cats.map { names.firstIndex(of: $0) ?? 0 }
+            let silhouette = try Silhouette.compute(vectors, dimension: d, labels: labelsIndex)
+            let result = Result(items: records.count, categories: names.count, k: k,
+                                leaveOneOutAccuracy: Double(correct) / Double(max(1, records.count)), categorySilhouette: Double(silhouette.overall))
+            if json { try printJSON(result) } else {
+                print(String(format: "%d items, %d categories: leave-one-out %d-NN accuracy %.3f (group members excluded); silhouette of the categories %.3f",
+                             result.items, result.categories, k, result.leaveOneOutAccuracy, result.categorySilhouette))
+            }
+        }
+    }
+}
