@@ -210,13 +210,18 @@ extension Catalog {
 
     /// Stores a label source and its annotations in one transaction, creating categories by
     /// name (`categoryNames[i]` is the class of `annotations[i]`; their `categoryID` and
-    /// `sourceID` are filled in). - Returns: the source's id.
+    /// `sourceID` are filled in). An earlier source of the same file, format and kind is
+    /// replaced (a re-import never doubles the labels), unless it is a model run's.
+    /// - Returns: the source's id.
     @discardableResult
     public func saveAnnotations(source: AnnotationSourceRecord, annotations: [AnnotationRecord], categoryNames: [String],
                                 supercategories: [String: String] = [:]) throws -> Int64 {
         precondition(annotations.count == categoryNames.count, "one category name per annotation")
         return try write("save \(annotations.count) annotations of \(source.path)") { db in
             var source = source
+            if source.format != "model" {
+                try db.execute(sql: "DELETE FROM annotationSource WHERE path = ? AND format = ? AND kind = ?", arguments: [source.path, source.format, source.kind])
+            }
             try source.insert(db)
             guard let sourceID = source.id else { throw CatalogError(.write, "no id after inserting an annotation source") }
             var ids: [String: Int64] = [:]

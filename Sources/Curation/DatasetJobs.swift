@@ -64,13 +64,20 @@ public struct DatasetJobs: Sendable {
     /// Reads a file or folder in a format. Returns the dataset and, per image id, the folder its
     /// `fileName` is relative to.
     public static func read(_ url: URL, format: AnnotationFormat, images: URL? = nil) throws -> (Dataset, [Int64: URL]) {
+        let (dataset, folders, _) = try readWithFiles(url, format: format, images: images)
+        return (dataset, folders)
+    }
+
+    /// `read`, also giving the annotation file each image came from (VOC, labelme), whose
+    /// stem names the image when the file's own `filename` does not exist.
+    static func readWithFiles(_ url: URL, format: AnnotationFormat, images: URL? = nil) throws -> (Dataset, [Int64: URL], [Int64: URL]) {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         let isFolder = fm.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
         let base = images ?? (isFolder ? url : url.deletingLastPathComponent())
-        func perFile(_ suffix: String, _ readOne: (URL, Int64, inout Dataset) throws -> Void) throws -> (Dataset, [Int64: URL]) {
+        func perFile(_ suffix: String, _ readOne: (URL, Int64, inout Dataset) throws -> Void) throws -> (Dataset, [Int64: URL], [Int64: URL]) {
             var dataset = Dataset()
-            var folders: [Int64: URL] = [:]
+            var folders: [Int64: URL] = [:], sources: [Int64: URL] = [:]
             let files: [URL]
             if isFolder {
                 files = ((try? fm.contentsOfDirectory(atPath: url.path)) ?? []).filter { $0.lowercased().hasSuffix(suffix) }.sorted().map { url.appendingPathComponent($0) }
@@ -78,36 +85,37 @@ public struct DatasetJobs: Sendable {
             for (i, file) in files.enumerated() {
                 try readOne(file, Int64(i + 1), &dataset)
                 folders[Int64(i + 1)] = images ?? file.deletingLastPathComponent()
+                sources[Int64(i + 1)] = file
             }
-            return (dataset, folders)
+            return (dataset, folders, sources)
         }
         switch format {
         case .coco:
             let d = try COCOFormat.read(url)
-            return (d, Dictionary(uniqueKeysWithValues: d.images.map { ($0.id, base) }))
+            return (d, Dictionary(uniqueKeysWithValues: d.images.map { ($0.id, base) }), [:])
         case .voc: return try perFile(".xml") { try PascalVOCFormat.read($0, imageID: $1, into: &$2) }
         case .labelme: return try perFile(".json") { try LabelmeFormat.read($0, imageID: $1, into: &$2) }
         case .folders:
             let d = try ImageFolderFormat.read(url)
-            return (d, Dictionary(uniqueKeysWithValues: d.images.map { ($0.id, url) }))
+            return (d, Dictionary(uniqueKeysWithValues: d.images.map { ($0.id, url) }), [:])
         case .csv:
             let d = try BoxCSVFormat.read(url)
-            return (d, Dictionary(uniqueKeysWithValues: d.images.map { ($0.id, base) }))
+            return (d, Dictionary(uniqueKeysWithValues: d.images.map { ($0.id, base) }), [:])
         case .detections:
             let d = try DetectionCSVFormat.read(url)
-            return (d, Dictionary(uniqueKeysWithValues: d.images.map { ($0.id, base) }))
+            return (d, Dictionary(uniqueKeysWithValues: d.images.map { ($0.id, base) }), [:])
         case .zooniverse:
             let d = try ZooniverseFormat.read(url).0
-            return (d, Dictionary(uniqueKeysWithValues: d.images.map { ($0.id, base) }))
+            return (d, Dictionary(uniqueKeysWithValues: d.images.map { ($0.id, base) }), [:])
         case .w3c:
             let d = try WebAnnotationFormat.read(url).0
-            return (d, Dictionary(uniqueKeysWithValues: d.images.map { ($0.id, base) }))
+            return (d, Dictionary(uniqueKeysWithValues: d.images.map { ($0.id, base) }), [:])
         }
     }
 
     /// The file of an image, if it exists: an absolute `fileName`, else relative to its
     /// folder, else its last path component in that folder, else VOC's `<path>`.
-    static func locate(_ image: DatasetImage, folder: URL?) -> URL? {
+    static func locate(_ image: DatasetImage, folder: URL?, annotationFile: URL? = nil) -> URL? {
         let fm = FileManager.default
         var candidates: [URL] = []
         if image.fileName.hasPrefix("/") { candidates.append(URL(fileURLWithPath: image.fileName)) }
@@ -117,6 +125,10 @@ public struct DatasetJobs: Sendable {
             candidates.append(folder.appendingPathComponent((image.fileName as NSString).lastPathComponent))
         }
         if let path = image.extra["path"]?.string, path.hasPrefix("/") { candidates.append(URL(fileURLWithPath: path)) }
+        if let annotationFile {
+            let stem = annotationFile.deletingPathExtension()
+            for ext in ["jpg", "jpeg", "png", "tif", "tiff", "jp2", "webp", "JPG", "PNG"] { candidates.append(stem.appendingPathExtension(ext)) }
+        }
         var isDirectory: ObjCBool = false
         return candidates.first { fm.fileExists(atPath: $0.path, isDirectory: &isDirectory) && !isDirectory.boolValue }?.standardizedFileURL
     }
@@ -126,11 +138,11 @@ public struct DatasetJobs: Sendable {
     /// again), then the labels are stored as one source with their provenance.
     public func importFile(_ url: URL, format: AnnotationFormat, kind: String, images: URL?, name: String?, ingest: IngestOptions) async throws -> DatasetImportSummary {
         let url = url.standardizedFileURL
-        let (dataset, folders) = try Self.read(url, format: format, images: images)
+        let (dataset, folders, annotationFiles) = try Self.readWithFiles(url, format: format, images: images)
         var located: [Int64: String] = [:]
         var missing = 0
         for image in dataset.images {
-            if let file = Self.locate(image, folder: folders[image.id]) { located[image.id] = file.path } else { missing += 1 }
+            if let file = Self.locate(image, folder: folders[image.id], annotationFile: annotationFiles[image.id]) { located[image.id] = file.path } else { missing += 1 }
         }
         // Reuse what the catalog has: same path, else same bytes.
         var states = try catalog.sourceStates()

@@ -38,7 +38,16 @@ public enum DetectionEvaluationJob {
     /// Loads one side as a dataset.
     static func load(_ side: DetectionSide, catalog: Catalog?, predictions: Bool) throws -> Dataset {
         switch side {
-        case .file(let url, let format): return try DatasetJobs.read(url, format: format).0
+        case .file(let url, let format):
+            // Images found on disk are named by their absolute path too, so that a file's
+            // labels meet the store's (whose file names are the items' source paths).
+            var (dataset, folders, files) = try DatasetJobs.readWithFiles(url, format: format)
+            for i in dataset.images.indices {
+                if let found = DatasetJobs.locate(dataset.images[i], folder: folders[dataset.images[i].id], annotationFile: files[dataset.images[i].id]) {
+                    dataset.images[i].extra["vitrine_resolved_path"] = .string(found.path)
+                }
+            }
+            return dataset
         case .store(let id):
             guard let catalog else { throw DatasetsError(.invalidInput, "`store` needs an existing --store") }
             let jobs = DatasetJobs(catalog: catalog)
@@ -78,15 +87,17 @@ public enum DetectionEvaluationJob {
             var exact: [String: Int64] = [:], last: [String: Int64] = [:]
             for image in truth.images {
                 exact[image.fileName] = image.id
+                if let resolved = image.extra["vitrine_resolved_path"]?.string { exact[resolved] = image.id }
                 last[(image.fileName as NSString).lastPathComponent] = image.id
             }
+            let resolvedPred = Dictionary(predicted.images.compactMap { i in i.extra["vitrine_resolved_path"]?.string.map { (i.id, $0) } }, uniquingKeysWith: { a, _ in a })
             let categoryByName = Dictionary(truth.categories.map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
             let predImages = Dictionary(predicted.images.map { ($0.id, $0.fileName) }, uniquingKeysWith: { a, _ in a })
             let predNames = Dictionary(predicted.categories.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
             for a in predicted.annotations {
                 guard let box = a.box else { continue }
                 let file = predImages[a.imageID] ?? ""
-                guard let image = exact[file] ?? last[(file as NSString).lastPathComponent] else { unknownImage += 1; continue }
+                guard let image = resolvedPred[a.imageID].flatMap({ exact[$0] }) ?? exact[file] ?? last[(file as NSString).lastPathComponent] else { unknownImage += 1; continue }
                 guard let category = categoryByName[predNames[a.categoryID] ?? ""] else { unknownCategory += 1; continue }
                 detections.append(Detection(imageID: image, categoryID: category, box: box, score: a.score ?? 1))
             }
