@@ -74,7 +74,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ], path: "Tests/ReplayServer"),
-        .testTarget(name: "HarvestTests", dependencies: ["Harvest", "Curation", "Catalog", "ReplayServer", "VitrineCore"]),
+        .testTarget(name: "HarvestTests", dependencies: [
+            "Harvest", "Curation", "Catalog", "ReplayServer", "VitrineCore", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "VitrineCoreTests", dependencies: ["VitrineCore"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CImageFixtures"]),
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex"]),

@@ -111,6 +111,7 @@ public struct HarvestJob: Sendable {
                     answer = try EuropeanaSearchPage.parse(result.body, source: redact(url), language: query.language)
                 } catch let error as HarvestError { throw error.redacted(redact) }
                 summary.pages += 1
+                if summary.pages == 1 { progress.setTotal(min(options.limit ?? Int.max, max(0, answer.totalResults - position))) }
                 var targets: [HarvestTarget] = []
                 for record in answer.items {
                     if let limit = options.limit, summary.records >= limit { break }
@@ -396,6 +397,7 @@ public struct HarvestJob: Sendable {
                     if result.item.errorCode == "no_image_url" { summary.noImage += 1 }
                     logger.debug("\(result.item.sourcePath): \(result.item.errorMessage ?? "error")")
                 }
+                progress.addBytes(result.item.byteSize ?? 0)
                 progress.advance(1, errors: result.item.status == "ok" ? 0 : 1)
                 if let t = iterator.next() {
                     group.addTask { await Self.harvestOne(t, fetcher: fetcher, failed: failed, store: store, runID: runID, options: options) }
@@ -437,7 +439,8 @@ public struct HarvestJob: Sendable {
                 } else {
                     result = try await fetcher.fetch(url, expectImage: true)
                 }
-                outcomes.append(outcome(fetchedURL, role, result.redirects > 0 ? "redirected" : "ok", nil, result))
+                let note = result.retriedAfter.isEmpty ? nil : "after \(result.retriedAfter.joined(separator: ", ")) (\(result.attempts) attempts)"
+                outcomes.append(outcome(fetchedURL, role, result.redirects > 0 ? "redirected" : "ok", note, result))
                 item.originalURL = fetchedURL
                 details.imageSource = role
                 details.imageURL = fetchedURL

@@ -6,7 +6,8 @@ public final class ProgressReporter: @unchecked Sendable {
     // @unchecked Sendable: all mutable state is guarded by `lock`.
     private let lock = NSLock()
     private let label: String
-    private let total: Int
+    private var total: Int
+    private var bytes: Int64 = 0
     private let unit: String
     private let isTerminal: Bool
     private let quiet: Bool
@@ -39,6 +40,20 @@ public final class ProgressReporter: @unchecked Sendable {
         }
     }
 
+    /// Sets the total once it is known (e.g. after a first page of search results).
+    public func setTotal(_ total: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        self.total = total
+    }
+
+    /// Counts downloaded bytes (shown as MiB after the counts).
+    public func addBytes(_ count: Int64) {
+        lock.lock()
+        defer { lock.unlock() }
+        bytes += count
+    }
+
     /// Prints the last line (ends the bar on a terminal).
     public func finish() {
         lock.lock()
@@ -52,7 +67,7 @@ public final class ProgressReporter: @unchecked Sendable {
         let rate = Double(done) / elapsed
         let remaining = rate > 0 ? Double(max(0, total - done)) / rate : 0
         let eta = Self.clock(remaining)
-        let errorText = failed > 0 ? ", \(failed) errors" : ""
+        let errorText = (failed > 0 ? ", \(failed) errors" : "") + (bytes > 0 ? String(format: ", %.1f MiB", Double(bytes) / 1_048_576) : "")
         if isTerminal {
             let width = 30
             let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1

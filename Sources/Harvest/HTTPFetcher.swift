@@ -72,6 +72,8 @@ public struct FetchResult: Sendable {
     public var redirects: Int
     /// Attempts made (1 when no retry was needed).
     public var attempts: Int
+    /// Kinds of the failed attempts before the one that succeeded (e.g. `["http_429"]`).
+    public var retriedAfter: [String] = []
 }
 
 /// A polite downloader on AsyncHTTPClient, shared by ingest and harvest:
@@ -132,6 +134,7 @@ public final class HTTPFetcher: Sendable {
         var visited: Set<String> = [current.absoluteString]
         var redirects = 0
         var attempt = 0
+        var failures: [String] = []
         while true {
             let outcome: Outcome
             do {
@@ -154,6 +157,7 @@ public final class HTTPFetcher: Sendable {
                 }
                 try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
                 attempt += 1
+                failures.append(error.kind)
                 continue
             }
             switch outcome {
@@ -178,7 +182,8 @@ public final class HTTPFetcher: Sendable {
                                            "\(data.count) bytes of \(contentType ?? "no Content-Type") that are not an image (they start `\(head)`)")
                     }
                 }
-                return FetchResult(body: data, contentType: contentType, finalURL: current.absoluteString, redirects: redirects, attempts: attempt + 1)
+                return FetchResult(body: data, contentType: contentType, finalURL: current.absoluteString, redirects: redirects, attempts: attempt + 1,
+                                   retriedAfter: failures)
             }
         }
     }

@@ -9,11 +9,24 @@ import Foundation
 /// `type`, `extraFormats`, `extraFeatures`, `preferredFormats`. `tiles` and `sizes` are
 /// optional (CASES.md C05).
 public struct IIIFImageInfo: Sendable, Equatable {
-    public struct Size: Sendable, Equatable, Codable { public var width: Int; public var height: Int }
+    public struct Size: Sendable, Equatable, Codable {
+        public var width: Int
+        public var height: Int
+        public init(width: Int, height: Int) {
+            self.width = width
+            self.height = height
+        }
+    }
+
     public struct Tile: Sendable, Equatable, Codable {
         public var width: Int
         public var height: Int
         public var scaleFactors: [Int]
+        public init(width: Int, height: Int, scaleFactors: [Int]) {
+            self.width = width
+            self.height = height
+            self.scaleFactors = scaleFactors
+        }
     }
 
     /// Major API version: 1, 2 or 3.

@@ -122,6 +122,13 @@ public enum IIIFPresentation {
         if type == "Collection" || (type.isEmpty && (json["manifests"] != nil || json["collections"] != nil || json["members"] != nil)) {
             return .collection(collection(json, id: id, version: version))
         }
+        if type == "Canvas", var wrapper = json.object {
+            // A canvas on its own (some servers dereference canvas ids): one manifest with that canvas.
+            wrapper = ["@id": .string(id), "id": .string(id), "label": json["label"] ?? .string(id), "@context": json["@context"] ?? .null]
+            if version == 2 { wrapper["sequences"] = .array([.object(["canvases": .array([json])])]) } else { wrapper["items"] = .array([json]) }
+            wrapper["type"] = .string("Manifest")
+            return try parse(.object(wrapper), source: source)
+        }
         guard type == "Manifest" || type.isEmpty else { throw fail("type `\(type)` is neither Manifest nor Collection") }
         let label = LanguageMap(json["label"]).text()
         if version == 3 && label == nil { throw fail("the v3 manifest \(id) has no label (required)") }
@@ -171,14 +178,16 @@ public enum IIIFPresentation {
                                       thumbnail: thumbnail, seeAlso: seeAlso, canvases: canvases))
     }
 
-    /// Images in a resource / body: an `Image` (or `dctypes:Image`), or each item of a
-    /// `Choice` / `oa:Choice` (`default` + `item` in v2, `items` in v3). Other types are skipped.
+    /// Images in a resource / body: an `Image` (or `dctypes:Image`), each item of a
+    /// `Choice` / `oa:Choice` (`default` + `item` in v2, `items` in v3), the `source` (`full`
+    /// in v2) of a `SpecificResource`. Other types are skipped.
     static func resources(_ json: JSONValue?) -> [IIIFImageResource] {
         guard let json else { return [] }
         let type = json.first("type") ?? json.first("@type") ?? ""
         if type == "Choice" || type == "oa:Choice" {
             return ((json["default"]?.list ?? []) + (json["item"]?.list ?? []) + (json["items"]?.list ?? [])).flatMap { resources($0) }
         }
+        if type == "SpecificResource" || type == "oa:SpecificResource" { return resources(json["source"] ?? json["full"]) }
         guard type.isEmpty || type == "Image" || type == "dctypes:Image", let url = json.first("id") ?? json.first("@id") else { return [] }
         return [IIIFImageResource(url: url, format: json.first("format"), width: json["width"]?.int, height: json["height"]?.int,
                                   service: IIIFServiceRef.find(json["service"]))]

@@ -190,7 +190,8 @@ final class Routes: Sendable {
                 body.append(d)
             }
             body.append(contentsOf: Array("]}".utf8))
-            return json(Data(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "BASE/", with: base + "/").utf8))
+            return json(Data(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "BASE\\/", with: base + "/")
+                .replacingOccurrences(of: "BASE/", with: base + "/").utf8))
         }
         if parts.count >= 3, parts[0] == "record", parts[1] == "v2", path.hasSuffix(".json") {
             let id = "/" + parts.dropFirst(2).joined(separator: "/").replacingOccurrences(of: ".json", with: "")
@@ -199,7 +200,7 @@ final class Routes: Sendable {
                   var aggregations = object["aggregations"] as? [[String: Any]], !aggregations.isEmpty else { return text(.internalServerError, "bad record") }
             object["about"] = id
             let shown = (try? JSONSerialization.jsonObject(with: items[n]) as? [String: Any])?["edmIsShownBy"] as? [String]
-            aggregations[0]["edmIsShownBy"] = shown?.first.map { $0.replacingOccurrences(of: "BASE/", with: base + "/") } as Any
+            aggregations[0]["edmIsShownBy"] = shown?.first.map { $0.replacingOccurrences(of: "BASE/", with: base + "/") } ?? NSNull()
             aggregations[0]["edmObject"] = "\(base)/img/\(n).jpg"
             aggregations[0]["webResources"] = [[String: Any]]()
             object["aggregations"] = aggregations
