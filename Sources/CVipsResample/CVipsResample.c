@@ -79,7 +79,21 @@ int vt_vips_resize_cubic(const unsigned char *pixels, int width, int height, int
     if (image == NULL) return -1;
     VipsImage *resized = NULL;
     double hscale = (double)out_width / width, vscale = (double)out_height / height;
-    int status = vips_resize(image, &resized, hscale, "vscale", vscale, "kernel", VIPS_KERNEL_CUBIC, NULL);
+    int status;
+    if (hscale >= 1.0 && vscale >= 1.0) {
+        // vips_resize (8.14) enlarges with its pixel grid shifted by half an output pixel; call
+        // vips_affine with centre-aligned offsets instead: output x samples input
+        // (x + 0.5) / s − 0.5, as MATLAB, OpenCV and Pillow do.
+        VipsInterpolate *bicubic = vips_interpolate_new("bicubic");
+        VipsArrayInt *area = vips_array_int_newv(4, 0, 0, out_width, out_height);
+        status = vips_affine(image, &resized, hscale, 0, 0, vscale, "interpolate", bicubic, "idx",
+                             (1.0 - 1.0 / hscale) / 2.0, "idy", (1.0 - 1.0 / vscale) / 2.0, "oarea", area, "extend",
+                             VIPS_EXTEND_COPY, NULL);
+        vips_area_unref(VIPS_AREA(area));
+        g_object_unref(bicubic);
+    } else {
+        status = vips_resize(image, &resized, hscale, "vscale", vscale, "kernel", VIPS_KERNEL_CUBIC, NULL);
+    }
     vt_resample_unref(image);
     if (status != 0) return -1;
     if (resized->Xsize != out_width || resized->Ysize != out_height) {

@@ -184,6 +184,7 @@ public final class Catalog: Sendable {
                 t.primaryKey(["groupID", "itemID"])
             }
         }
+        DerivedImagesMigration.register(&migrator)
         return migrator
     }
 

@@ -25,8 +25,9 @@ public enum Resampling {
         return buffer
     }
 
-    /// Resizes to exactly `width × height` with libvips' bicubic (`vips_resize`, kernel cubic:
-    /// Catmull-Rom interpolation when upsampling, antialiased cubic reduction when downsampling).
+    /// Resizes to exactly `width × height` with libvips' bicubic: Catmull-Rom interpolation with
+    /// centre-aligned pixel grids when enlarging (`vips_affine`), antialiased cubic reduction
+    /// when reducing (`vips_resize`, kernel cubic).
     /// Every channel, alpha included, is resampled the same way.
     /// - Throws: `ImagingError.operationFailed` with libvips' message.
     public static func bicubic(_ image: PixelBuffer, width: Int, height: Int) throws -> PixelBuffer {

@@ -219,3 +219,16 @@ func mirrorLocator() -> ModelLocator? {
         #expect(quality.flags(for: scores).contains("blurry"))
     }
 }
+
+@Suite struct ResamplingTests {
+    /// Enlarging a horizontal ramp 8·x by 2 with centre-aligned grids: output x samples input
+    /// (x + 0.5) / 2 − 0.5, so away from the edges output x is 4·x − 2.
+    @Test func bicubicEnlargingKeepsPixelCentresAligned() throws {
+        var pixels: [UInt8] = []
+        for _ in 0..<8 { for x in 0..<32 { pixels.append(UInt8(x * 8)) } }
+        let ramp = PixelBuffer(width: 32, height: 8, channels: 1, pixels: pixels)
+        let up = try Resampling.bicubic(ramp, width: 64, height: 16)
+        #expect(up.width == 64 && up.height == 16)
+        for x in 4..<58 { #expect(Int(up[x, 8, 0]) == 4 * x - 2, "column \(x)") }
+    }
+}

@@ -16,10 +16,12 @@ extern "C" {
 /// Images over `maximum_pixels` are refused.
 int vt_vips_decode_rgba(const void *data, size_t length, long long maximum_pixels, vt_pixels *out);
 
-/// Resizes an 8-bit buffer to exactly `out_width × out_height` with libvips' bicubic:
-/// `vips_resize(kernel = VIPS_KERNEL_CUBIC)`, which upsamples with the bicubic (Catmull-Rom)
-/// interpolator of `vips_affine` and downsamples with `vips_reduce`'s cubic kernel widened by the
-/// factor (antialiased, like MATLAB's `imresize`). Alpha is resampled like any other band.
+/// Resizes an 8-bit buffer to exactly `out_width × out_height` with libvips' bicubic. Enlarging:
+/// `vips_affine` with the bicubic (Catmull-Rom) interpolator and centre-aligned pixel grids
+/// (output x samples input (x + 0.5) / s − 0.5; `vips_resize` 8.14 is off by half an output
+/// pixel there), edges copied. Reducing: `vips_resize(kernel = VIPS_KERNEL_CUBIC)`, the cubic
+/// kernel widened by the factor (antialiased, like MATLAB's `imresize`). Alpha is resampled like
+/// any other band.
 int vt_vips_resize_cubic(const unsigned char *pixels, int width, int height, int bands, int out_width,
                          int out_height, vt_pixels *out);
 
