@@ -60,6 +60,13 @@ enum DerivedImagesMigration {
                 t.column("createdAt", .datetime).notNull()
                 t.uniqueKey(["itemID", "kind", "method", "scale"], onConflict: .replace)
             }
+            // No-reference quality scores of `vitrine quality` (BRISQUE, variance of the Laplacian).
+            try db.create(table: "noReferenceQuality") { t in
+                t.primaryKey("itemID", .integer).references("item", onDelete: .cascade)
+                t.column("brisque", .double).notNull()
+                t.column("laplacianVariance", .double).notNull()
+                t.column("runID", .integer).references("run")
+            }
         }
     }
 }
@@ -82,5 +89,45 @@ extension Catalog {
             if let kind { request = request.filter(Column("kind") == kind) }
             return try request.fetchAll(db)
         }
+    }
+}
+
+/// No-reference quality scores of an item (table `noReferenceQuality`).
+public struct NoReferenceQualityRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "noReferenceQuality"
+    public var itemID: Int64
+    /// BRISQUE score, ≈ 0…100, lower is better.
+    public var brisque: Double
+    /// Variance of the 3×3 Laplacian at the measuring size.
+    public var laplacianVariance: Double
+    public var runID: Int64?
+    public init(itemID: Int64, brisque: Double, laplacianVariance: Double, runID: Int64?) {
+        self.itemID = itemID
+        self.brisque = brisque
+        self.laplacianVariance = laplacianVariance
+        self.runID = runID
+    }
+}
+
+extension Catalog {
+    /// Stores an item's no-reference scores and replaces the flags in `replacing` of its quality
+    /// record with `flags` (other flags are kept; a quality record is made when there is none).
+    public func saveNoReferenceQuality(_ record: NoReferenceQualityRecord, flags: [String], replacing: Set<String>) throws {
+        try write("record no-reference quality of item \(record.itemID)") { db in
+            try record.save(db)
+            if var quality = try QualityRecord.fetchOne(db, key: record.itemID) {
+                let kept = quality.flagList.filter { !replacing.contains($0) }
+                quality.flags = (kept + flags).joined(separator: ",")
+                try quality.update(db)
+            } else {
+                try QualityRecord(itemID: record.itemID, meanLuminance: nil, luminanceDeviation: nil, entropy: nil,
+                                  chroma: nil, meanColour: nil, flags: flags, runID: record.runID).insert(db)
+            }
+        }
+    }
+
+    /// Every item's no-reference scores.
+    public func noReferenceQuality() throws -> [NoReferenceQualityRecord] {
+        try read("read no-reference quality") { db in try NoReferenceQualityRecord.fetchAll(db) }
     }
 }

@@ -10,7 +10,7 @@ public struct Vitrine: AsyncParsableCommand {
         commandName: "vitrine",
         abstract: "Machine learning for cultural-heritage image collections: catalog, duplicates, quality, reports.",
         version: VitrineVersion.current,
-        subcommands: [Analyze.self, Ingest.self, Duplicates.self, Report.self, Bench.self, Upscale.self]
+        subcommands: [Analyze.self, Ingest.self, Duplicates.self, Report.self, Bench.self, Upscale.self, Quality.self]
     )
 
     public init() {}
