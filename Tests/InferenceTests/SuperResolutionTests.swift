@@ -232,3 +232,39 @@ func mirrorLocator() -> ModelLocator? {
         for x in 4..<58 { #expect(Int(up[x, 8, 0]) == 4 * x - 2, "column \(x)") }
     }
 }
+
+@Suite struct SuperResolutionEvaluationTests {
+    @Test func theSampleIsSeededAndBalancedOverCategories() {
+        let images = (0..<30).map { EvaluationImage(path: "p\($0).jpg", category: ["a", "b", "c"][$0 % 3]) }
+        let first = SuperResolutionEvaluator.sample(images, limit: 6, seed: 1)
+        #expect(first == SuperResolutionEvaluator.sample(images, limit: 6, seed: 1))
+        #expect(first != SuperResolutionEvaluator.sample(images, limit: 6, seed: 2))
+        #expect(first.filter { $0.category == "a" }.count == 2 && first.filter { $0.category == "c" }.count == 2)
+        #expect(SuperResolutionEvaluator.sample(images, limit: 0, seed: 1).count == 30)
+    }
+
+    /// Every model with a ×2 graph and both baselines are scored on two corpus images; the
+    /// networks trained for ×2 beat bicubic on a photograph.
+    @Test func everyMethodIsScoredOnCorpusImages() throws {
+        guard let locator = mirrorLocator() else { return }
+        let paths = ["photograph/epl__film_still_dancers.jpg", "painting/byzart__IMG_5031_aug_003598c4.jpg"]
+            .map { sharedFolder.appendingPathComponent("corpus/images/\($0)").path }
+        guard paths.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else {
+            #expect(!sharedRequired, "corpus images are missing under CI")
+            return
+        }
+        let images = [EvaluationImage(path: paths[0], category: "photograph"), EvaluationImage(path: paths[1], category: "painting"),
+                      EvaluationImage(path: "/nonexistent.jpg", category: "painting")]
+        let result = try SuperResolutionEvaluator(scale: 2, side: 192, locator: locator).evaluate(images)
+        #expect(result.methods.map(\.method) == ["bicubic", "lanczos3", "espcn", "fsrcnn", "lapsrn"])
+        #expect(result.images.count == 3 && result.images[2].error != nil, "an unreadable file is recorded with its error")
+        for method in result.methods {
+            #expect(method.images == 2 && method.failures == 1)
+            #expect(method.meanPSNR > 15 && method.meanPSNR < 60 && method.meanSSIM > 0.3 && method.meanSSIM <= 1)
+            #expect(Set(method.perCategory.keys) == ["photograph", "painting"])
+        }
+        let bicubic = result.methods[0].meanPSNR
+        #expect(result.methods.first { $0.method == "fsrcnn" }.map { $0.meanPSNR > bicubic } == true)
+        #expect(result.methods.first { $0.method == "bicubic" }?.worseThanBicubic == false)
+    }
+}
