@@ -19,6 +19,7 @@ let package = Package(
         // Native libraries (Debian packages) and their shims.
         .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
         .target(name: "CVipsShim", dependencies: ["CVips"]),
+        .target(name: "CVipsResample", dependencies: ["CVips", "CVipsShim"]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(
             name: "CFaiss",
@@ -35,13 +36,23 @@ let package = Package(
                 .linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_imgproc"), .linkedLibrary("opencv_core"),
             ]
         ),
+        // OpenCV contrib `quality` (BRISQUE) and imgproc helpers of the super-resolution evaluation.
+        .target(
+            name: "COpenCVQuality",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4"])],
+            linkerSettings: [
+                .linkedLibrary("opencv_quality"), .linkedLibrary("opencv_dnn_superres"), .linkedLibrary("opencv_dnn"),
+                .linkedLibrary("opencv_ml"), .linkedLibrary("opencv_imgproc"),
+                .linkedLibrary("opencv_core"),
+            ]
+        ),
 
         // Swift layers.
         .target(name: "VitrineCore"),
-        .target(name: "Imaging", dependencies: ["VitrineCore", "CVipsShim", "COpenBLAS"]),
+        .target(name: "Imaging", dependencies: ["VitrineCore", "CVipsShim", "CVipsResample", "COpenBLAS"]),
         .target(name: "VectorIndex", dependencies: ["VitrineCore", "CFaiss", "COpenBLAS"]),
         .target(name: "Inference", dependencies: [
-            "VitrineCore", "Imaging", "COpenCVDNN", .product(name: "Crypto", package: "swift-crypto"),
+            "VitrineCore", "Imaging", "COpenCVDNN", "COpenCVQuality", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Catalog", dependencies: [
             "VitrineCore",

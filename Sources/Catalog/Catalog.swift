@@ -187,6 +187,7 @@ public final class Catalog: Sendable {
         registerHarvestMigration(&migrator)
         registerEmbeddingsMigration(&migrator)
         DatasetSchema.register(&migrator)
+        DerivedImagesMigration.register(&migrator)
         registerDetectionMigrations(&migrator)
         return migrator
     }

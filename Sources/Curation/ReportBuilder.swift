@@ -110,6 +110,8 @@ public struct ReportBuilder: Sendable {
         case .greyAsRGB: return "Three colour channels, but mean channel difference ≤ \(t.greyChroma): a grey picture stored as RGB."
         case .unreadable: return "The file could not be decoded; see the errors table."
         case .extensionMismatch: return "The file name's extension names another format than the bytes hold."
+        case .lowQuality: return "BRISQUE score above 50 (0–100, lower is better; `vitrine quality`)."
+        case .blurry: return "Variance of the Laplacian below 100 at 512 px (`vitrine quality`)."
         }
     }
 
@@ -124,6 +126,7 @@ public struct ReportBuilder: Sendable {
         case .greyAsRGB: return String(format: "chroma %.2f", q.chroma ?? 0)
         case .unreadable: return item.errorCode ?? "error"
         case .extensionMismatch: return "\(item.format ?? "?") named .\(item.fileExtension ?? "")"
+        case .lowQuality, .blurry: return "see vitrine quality"
         }
     }
 

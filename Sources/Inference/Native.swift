@@ -36,6 +36,9 @@ public enum ModelFormat: String, Sendable, Codable, CaseIterable {
     case onnx
     /// TensorFlow frozen graph `.pb` (`cv::dnn::readNetFromTensorflow`).
     case tensorflow
+    /// An OpenCV data file (YAML/XML, e.g. the BRISQUE SVR model); located and checked like a
+    /// model, loaded by the module that uses it, never as a `Network`.
+    case opencvData
 }
 
 /// Owner of one `vt_dnn_net` handle.

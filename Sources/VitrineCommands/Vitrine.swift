@@ -12,7 +12,7 @@ public struct Vitrine: AsyncParsableCommand {
         version: VitrineVersion.current,
         subcommands: [
             Analyze.self, Ingest.self, Harvest.self, Duplicates.self, Embed.self, Similar.self, Lookup.self,
-            Cluster.self, Map.self, Detect.self, DatasetCommand.self, EvaluateCommand.self, Report.self, Bench.self,
+            Cluster.self, Map.self, Detect.self, Upscale.self, Quality.self, DatasetCommand.self, EvaluateCommand.self, Report.self, Bench.self,
         ]
     )
 

@@ -19,6 +19,10 @@ public enum QualityFlag: String, Sendable, Codable, CaseIterable, Hashable {
     case unreadable
     /// The file name extension does not match the format found in the bytes.
     case extensionMismatch = "extension_mismatch"
+    /// BRISQUE score above `NoReferenceQuality.Thresholds.brisque` (`vitrine quality`).
+    case lowQuality = "low_quality"
+    /// Variance of the Laplacian below `NoReferenceQuality.Thresholds.sharpness` (`vitrine quality`).
+    case blurry
 
     /// A short human title.
     public var title: String {
@@ -32,6 +36,8 @@ public enum QualityFlag: String, Sendable, Codable, CaseIterable, Hashable {
         case .greyAsRGB: "Grey image stored as RGB"
         case .unreadable: "Unreadable or truncated"
         case .extensionMismatch: "Extension does not match content"
+        case .lowQuality: "Low quality (BRISQUE)"
+        case .blurry: "Blurry (low Laplacian variance)"
         }
     }
 }
