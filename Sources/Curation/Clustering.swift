@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Reports
 import Imaging
 import VectorIndex
 import VitrineCore
@@ -98,19 +99,6 @@ public enum ClusterJob {
                                      membershipCSV: csvURL.path, reportPage: page.path, runID: runID)
         try catalog.finishRun(runID, summary: summary)
         return summary
-    }
-}
-
-enum CSVField {
-    static func quote(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
-}
-
-enum HTMLText {
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }
 

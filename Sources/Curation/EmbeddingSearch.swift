@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import Reports
 import Imaging
 import Inference
 import VectorIndex

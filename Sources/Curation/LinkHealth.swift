@@ -64,9 +64,7 @@ public struct LinkHealth: Codable, Sendable, Equatable {
         let health = LinkHealth(outcomes)
         let bars = categories.compactMap { c in health.totals[c].map { SVGChart.Bar(label: c, value: Double($0), valueLabel: "\($0)") } }
         let chart = SVGChart.horizontalBars(title: "Link health", description: "URLs by outcome", bars: bars, id: "link-health")
-        func esc(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-        }
+        let esc = HTMLText.escape
         var html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Link health</title>"
             + "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td:first-child,td:nth-child(2){text-align:left}</style></head><body>"
             + "<h1>Link health</h1><p>\(outcomes.count) URLs checked; failures listed in <a href=\"link-health.csv\">link-health.csv</a>.</p>"
@@ -82,8 +80,3 @@ public struct LinkHealth: Codable, Sendable, Equatable {
     }
 }
 
-enum CSVField {
-    static func quote(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
-}

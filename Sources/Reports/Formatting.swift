@@ -181,3 +181,9 @@ enum Text {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
+
+/// HTML escaping for pages written outside this module (the same rules as the report's).
+public enum HTMLText {
+    /// Escapes `& < > " '` and replaces control characters HTML forbids by U+FFFD.
+    public static func escape(_ text: String) -> String { Text.escape(text) }
+}

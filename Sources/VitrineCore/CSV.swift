@@ -1,3 +1,4 @@
+import Foundation
 /// A table read from CSV or TSV text (RFC 4180: quoted fields, doubled quotes, CR LF or LF
 /// line ends, a header row). TSV uses tabs and no quoting.
 public struct CSVTable: Sendable, Equatable {
@@ -84,3 +85,12 @@ extension String {
 
 fileprivate enum CharacterSetLite { case whitespaces }
 fileprivate enum ComparisonResultLite { case orderedSame, orderedDifferent }
+
+/// Writing CSV fields (RFC 4180): a field holding a comma, a double quote or a line break is
+/// quoted, with its quotes doubled.
+public enum CSVField {
+    public static func quote(_ field: String) -> String {
+        field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+    }
+}
