@@ -138,10 +138,14 @@ public struct DatasetJobs: Sendable {
     /// again), then the labels are stored as one source with their provenance.
     public func importFile(_ url: URL, format: AnnotationFormat, kind: String, images: URL?, name: String?, ingest: IngestOptions) async throws -> DatasetImportSummary {
         let url = url.standardizedFileURL
-        let (dataset, folders, annotationFiles) = try Self.readWithFiles(url, format: format, images: images)
+        var (dataset, folders, annotationFiles) = try Self.readWithFiles(url, format: format, images: images)
+        // A COCO results file names images and classes by the ids of a COCO ground truth:
+        // map them through the latest COCO source that knows them.
+        var resultItems: [Int64: Int64] = [:]
+        if dataset.extra["vitrine_results"] == .bool(true) { try mapResults(&dataset, items: &resultItems) }
         var located: [Int64: String] = [:]
         var missing = 0
-        for image in dataset.images {
+        for image in dataset.images where resultItems[image.id] == nil {
             if let file = Self.locate(image, folder: folders[image.id], annotationFile: annotationFiles[image.id]) { located[image.id] = file.path } else { missing += 1 }
         }
         // Reuse what the catalog has: same path, else same bytes.
@@ -149,7 +153,8 @@ public struct DatasetJobs: Sendable {
         var itemOf: [Int64: Int64] = [:]
         var toIngest: [String] = []
         var already = 0
-        for (imageID, path) in located.sorted(by: { $0.key < $1.key }) {
+        itemOf.merge(resultItems) { a, _ in a }
+        for (imageID, path) in located.sorted(by: { $0.key < $1.key }) where itemOf[imageID] == nil {
             if let state = states[path] { itemOf[imageID] = state.id; already += 1; continue }
             if let data = try? Data(contentsOf: URL(fileURLWithPath: path)),
                let item = try catalog.items(sha256: ImageAnalyzer.sha256(data)).first(where: { $0.status == "ok" }), let id = item.id {
@@ -178,13 +183,33 @@ public struct DatasetJobs: Sendable {
         var warnings = dataset.warnings
         if missing > 0 { warnings.append("\(missing) image(s) of \(url.path) not found on disk; their \(leftOut) annotation(s) are left out") }
         for w in warnings { logger.warning("\(w)") }
-        let extra = dataset.extra.isEmpty ? nil : try JSONValue.serialize(.object(dataset.extra))
+        var sourceExtra = dataset.extra
+        if format == .coco && dataset.extra["vitrine_results"] == nil {
+            sourceExtra["vitrine_category_ids"] = .object(Dictionary(dataset.categories.map { (String($0.id), JSONValue.string($0.name)) }, uniquingKeysWith: { a, _ in a }))
+        }
+        let extra = sourceExtra.isEmpty ? nil : try JSONValue.serialize(.object(sourceExtra))
         let source = AnnotationSourceRecord(name: name ?? url.lastPathComponent, kind: kind, format: format.rawValue, path: url.path,
                                             extra: extra, warnings: try JSONValue.serialize(.array(warnings.map { .string($0) })))
         let sourceID = try catalog.saveAnnotations(source: source, annotations: records, categoryNames: categoryNames, supercategories: supercategories)
         return DatasetImportSummary(sourceID: sourceID, format: format.rawValue, kind: kind, images: dataset.images.count, imagesIngested: unique.count,
                                     imagesAlreadyInCatalog: already, imagesMissing: missing, annotations: records.count, annotationsLeftOut: leftOut,
                                     categories: Set(categoryNames).count, warnings: warnings)
+    }
+
+    /// Maps a results file's image and category ids through the latest COCO ground-truth
+    /// source whose image ids and category ids cover them (images → items, ids → class names).
+    func mapResults(_ dataset: inout Dataset, items: inout [Int64: Int64]) throws {
+        let wantedImages = Set(dataset.images.map(\.id))
+        for source in try catalog.annotationSources().reversed() where source.format == "coco" && source.kind != "prediction" {
+            guard let extra = source.extra, let json = try? JSONValue.parse(extra, what: "source extra"),
+                  let ids = json["vitrine_category_ids"]?.object, let sourceID = source.id else { continue }
+            var map: [Int64: Int64] = [:]
+            for a in try catalog.annotations(sourceIDs: [sourceID]) { if let image = a.sourceImageID { map[image] = a.itemID } }
+            guard !wantedImages.isDisjoint(with: map.keys) else { continue }
+            for i in dataset.categories.indices { if let name = ids[String(dataset.categories[i].id)]?.string { dataset.categories[i].name = name } }
+            for id in wantedImages { if let item = map[id] { items[id] = item } }
+            return
+        }
     }
 
     static func record(_ a: DatasetAnnotation, itemID: Int64) -> AnnotationRecord {
@@ -252,6 +277,7 @@ public struct DatasetJobs: Sendable {
         var dataset = Dataset()
         if let first = sources.first(where: { chosen.contains($0.id ?? -1) }), let extra = first.extra, let json = try? JSONValue.parse(extra, what: "source extra") {
             dataset.extra = json.object ?? [:]
+            dataset.extra["vitrine_category_ids"] = nil
         }
         let usedItems = Set(annotations.map(\.itemID))
         for id in usedItems.sorted() {

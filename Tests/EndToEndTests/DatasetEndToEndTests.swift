@@ -14,7 +14,7 @@ private func cocoContent(_ url: URL) throws -> [String] {
 }
 
 /// Seeded predictions from a COCO ground truth: jittered boxes, some dropped, some false positives.
-private func writePredictions(from gt: URL, to url: URL, seed: UInt64) throws {
+private func writePredictions(from gt: URL, to url: URL, seed: UInt64, roundScores: Bool = true) throws {
     let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: gt)) as? [String: Any])
     var state = seed
     func random() -> Double {
@@ -25,7 +25,7 @@ private func writePredictions(from gt: URL, to url: URL, seed: UInt64) throws {
     for a in json["annotations"] as? [[String: Any]] ?? [] {
         guard let b = a["bbox"] as? [Double], b.count == 4, random() > 0.15 else { continue }
         let box = [b[0] + (random() - 0.5) * 0.2 * b[2], b[1] + (random() - 0.5) * 0.2 * b[3], b[2] * (0.9 + 0.2 * random()), b[3] * (0.9 + 0.2 * random())]
-        results.append(["image_id": a["image_id"] ?? 0, "category_id": a["category_id"] ?? 0, "bbox": box, "score": (random() * 100).rounded() / 100])
+        results.append(["image_id": a["image_id"] ?? 0, "category_id": a["category_id"] ?? 0, "bbox": box, "score": roundScores ? (random() * 100).rounded() / 100 : random()])
         if random() < 0.2 {
             results.append(["image_id": a["image_id"] ?? 0, "category_id": a["category_id"] ?? 0, "bbox": [random() * 300, random() * 300, 20 + random() * 100, 20 + random() * 100], "score": random()])
         }
@@ -132,5 +132,60 @@ struct DatasetEndToEndTests {
         #expect(result.status == 0, "\(result.stderr)")
         let stats = try #require((try CLI.json(result)["result"] as? [String: Any])?["stats"] as? [Double])
         #expect(stats == [1.0])
+    }
+
+    /// A COCO results file imported as predictions is mapped through its ground truth's ids; the
+    /// store's evaluation then equals the files' evaluation.
+    @Test func importedCOCOResultsAreEvaluatedFromTheStoreAsFromTheFiles() throws {
+        guard let corpus = CLI.corpus else {
+            #expect(ProcessInfo.processInfo.environment["CI"] != "true", "the shared corpus is missing under CI")
+            return
+        }
+        let work = temporaryURL("vitrine-results-store")
+        defer { try? FileManager.default.removeItem(at: work) }
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let store = work.appendingPathComponent("s").path
+        let gt = corpus.appendingPathComponent("annotations/coco/labelme2coco/annotations.json")
+        let pred = work.appendingPathComponent("pred.json")
+        try writePredictions(from: gt, to: pred, seed: 11, roundScores: false)
+        #expect(try CLI.run(["dataset", "import", gt.path, "--store", store, "--quiet"]).status == 0)
+        let imported = try CLI.json(try CLI.run(["dataset", "import", pred.path, "--kind", "prediction", "--store", store, "--json", "--quiet"]))
+        #expect(imported["imagesMissing"] as? Int == 0 && imported["imagesIngested"] as? Int == 0)
+        func stats(_ arguments: [String]) throws -> [Double] {
+            let r = try CLI.run(["evaluate", "detections"] + arguments + ["--store", store, "--json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            return try #require((try CLI.json(r)["result"] as? [String: Any])?["stats"] as? [Double])
+        }
+        let files = try stats(["--gt", gt.path, "--pred", pred.path])
+        let stored = try stats(["--gt", "store", "--pred", "store"])
+        #expect(files.count == 12 && zip(files, stored).allSatisfy { abs($0 - $1) < 1e-9 }, "\(files) vs \(stored)")
+        // The store's predictions export as a COCO results file with scores.
+        let out = work.appendingPathComponent("results.json")
+        let sourceID = try #require(imported["sourceID"] as? Int)
+        #expect(try CLI.run(["dataset", "export", out.path, "--source", "\(sourceID)", "--store", store, "--quiet"]).status == 0)
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as? [[String: Any]])
+        #expect(!results.isEmpty && results.allSatisfy { $0["score"] is Double })
+    }
+
+    /// CASES C33: a VOC file without <size> takes the image's size in the store.
+    @Test func vocWithoutSizeTakesTheImageSizeFromTheStore() throws {
+        guard let corpus = CLI.corpus else {
+            #expect(ProcessInfo.processInfo.environment["CI"] != "true", "the shared corpus is missing under CI")
+            return
+        }
+        let work = temporaryURL("vitrine-voc-size")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let folder = work.appendingPathComponent("voc")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: corpus.appendingPathComponent("annotations/voc/labelme2voc_bbox/2011_000003.jpg"), to: folder.appendingPathComponent("2011_000003.jpg"))
+        try Data("<annotation><filename>2011_000003.jpg</filename><object><name>person</name><bndbox><xmin>191</xmin><ymin>107.5</ymin><xmax>313</xmax><ymax>329</ymax></bndbox></object></annotation>".utf8)
+            .write(to: folder.appendingPathComponent("2011_000003.xml"))
+        let store = work.appendingPathComponent("s").path
+        let imported = try CLI.json(try CLI.run(["dataset", "import", folder.path, "--store", store, "--json", "--quiet"]))
+        #expect((imported["warnings"] as? [String])?.contains { $0.contains("no <size>") } == true)
+        let out = work.appendingPathComponent("out")
+        #expect(try CLI.run(["dataset", "export", out.path, "--format", "voc", "--store", store, "--quiet"]).status == 0)
+        let xml = try String(contentsOf: out.appendingPathComponent(folder.appendingPathComponent("2011_000003").path.replacingOccurrences(of: "/", with: "_") + ".xml"), encoding: .utf8)
+        #expect(xml.contains("<width>500</width>") && xml.contains("<height>338</height>") && xml.contains("<ymin>107.5</ymin>"))
     }
 }
