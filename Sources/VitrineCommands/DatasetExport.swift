@@ -31,7 +31,7 @@ struct DatasetExport: AsyncParsableCommand {
     @Flag(name: .long, help: "Leave out duplicates that are not their group's keeper (latest duplicates run).")
     var dropDuplicates = false
 
-    @Flag(name: .long, help: "Keep the store's category ids in COCO output instead of renumbering from 1.")
+    @Flag(name: .customLong("keep-category-ids"), help: "Keep the store's category ids in COCO output instead of renumbering from 1.")
     var keepCategoryIDs = false
 
     func run() async throws {
