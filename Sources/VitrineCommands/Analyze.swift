@@ -17,6 +17,9 @@ struct Analyze: AsyncParsableCommand {
     @Option(name: .long, help: "Reject images with more pixels than this (decompression-bomb guard).")
     var maxPixels: Int = 20_000 * 20_000
 
+    @Option(name: .long, help: "Also upscale (ESPCN ×2) every item whose shorter side is below this many pixels (0 = off); see `vitrine upscale`.")
+    var upscaleBelow: Int = 0
+
     struct Summary: Codable {
         var items: Int
         var ingested: Int
@@ -32,6 +35,8 @@ struct Analyze: AsyncParsableCommand {
         var sourceProblems: [String]
         var store: String
         var seconds: Double
+        /// Derived images made by `--upscale-below`, when given.
+        var upscaled: Int?
     }
 
     func validate() throws {
@@ -48,6 +53,11 @@ struct Analyze: AsyncParsableCommand {
             ingestOptions.quiet = common.quiet
             let ingest = try await IngestJob(catalog: catalog, options: ingestOptions, logger: common.makeLogger("vitrine.ingest")).run(sources: sources)
             let (duplicates, _) = try DuplicateFinder(options: matching.options).run(catalog: catalog, logger: common.makeLogger("vitrine.duplicates"))
+            var upscaled: Upscale.UpscaleSummary?
+            if upscaleBelow > 0 {
+                upscaled = try Upscale.upscaleItems(catalog: catalog, model: .espcn, scale: 2, itemIDs: [], below: upscaleBelow,
+                                                    quiet: common.quiet || common.json, reportFolder: nil)
+            }
             let report = try ReportBuilder(catalog: catalog).write()
             let items = try catalog.items()
             var errorsByCode: [String: Int] = [:]
@@ -60,13 +70,14 @@ struct Analyze: AsyncParsableCommand {
                                   itemsInDuplicateGroups: duplicates.itemsInGroups, qualityFlags: report.qualityFlags,
                                   qualityFlagsByKind: flagsByKind, report: report.report, sourceProblems: ingest.sourceProblems,
                                   store: catalog.store.path,
-                                  seconds: Date().timeIntervalSince(started))
+                                  seconds: Date().timeIntervalSince(started), upscaled: upscaled?.upscaled)
             if common.json {
                 try printJSON(summary)
             } else {
                 print("\(summary.items) items (\(summary.errors) unreadable), \(summary.duplicateGroups) duplicate groups covering \(summary.itemsInDuplicateGroups) items, \(summary.qualityFlags) quality flags")
                 for (kind, n) in flagsByKind.sorted(by: { $0.key < $1.key }) { print("  \(kind): \(n)") }
                 for problem in ingest.sourceProblems { print("  source problem: \(problem)") }
+                if let upscaled { print("upscaled \(upscaled.upscaled) small items (\(upscaled.failed) failed): \(upscaled.report)") }
                 print("report: \(summary.report)")
             }
             if ingest.found == 0 && !ingest.sourceProblems.isEmpty { throw ExitCode(1) }
