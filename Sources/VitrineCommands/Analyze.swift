@@ -35,6 +35,9 @@ struct Analyze: AsyncParsableCommand {
         var similarPage: String?
     }
 
+    @Option(name: .long, help: "Also upscale (ESPCN ×2) every item whose shorter side is below this many pixels (0 = off); see `vitrine upscale`.")
+    var upscaleBelow: Int = 0
+
     struct Summary: Codable {
         var items: Int
         var ingested: Int
@@ -52,6 +55,8 @@ struct Analyze: AsyncParsableCommand {
         var seconds: Double
         var embeddings: EmbeddingSteps?
         var embeddingProblem: String?
+        /// Derived images made by `--upscale-below`, when given.
+        var upscaled: Int?
     }
 
     func validate() throws {
@@ -90,6 +95,11 @@ struct Analyze: AsyncParsableCommand {
                     FileHandle.standardError.write(Data("vitrine: embedding steps skipped: \(error)\n".utf8))
                 }
             }
+            var upscaled: Upscale.UpscaleSummary?
+            if upscaleBelow > 0 {
+                upscaled = try Upscale.upscaleItems(catalog: catalog, model: .espcn, scale: 2, itemIDs: [], below: upscaleBelow,
+                                                    quiet: common.quiet || common.json, reportFolder: nil)
+            }
             let report = try ReportBuilder(catalog: catalog).write()
             if let steps { Self.linkEmbeddingPages(steps, into: report.report) }
             let items = try catalog.items()
@@ -103,7 +113,8 @@ struct Analyze: AsyncParsableCommand {
                                   itemsInDuplicateGroups: duplicates.itemsInGroups, qualityFlags: report.qualityFlags,
                                   qualityFlagsByKind: flagsByKind, report: report.report, sourceProblems: ingest.sourceProblems,
                                   store: catalog.store.path,
-                                  seconds: Date().timeIntervalSince(started), embeddings: steps, embeddingProblem: embeddingProblem)
+                                  seconds: Date().timeIntervalSince(started), embeddings: steps, embeddingProblem: embeddingProblem,
+                                  upscaled: upscaled?.upscaled)
             if common.json {
                 try printJSON(summary)
             } else {
@@ -116,6 +127,7 @@ struct Analyze: AsyncParsableCommand {
                     if let page = steps.mapPage { print("map: \(page)") }
                     if let page = steps.similarPage { print("similar items: \(page)") }
                 }
+                if let upscaled { print("upscaled \(upscaled.upscaled) small items (\(upscaled.failed) failed): \(upscaled.report)") }
                 print("report: \(summary.report)")
             }
             if ingest.found == 0 && !ingest.sourceProblems.isEmpty { throw ExitCode(1) }

@@ -130,7 +130,7 @@ struct Upscale: AsyncParsableCommand {
 
     // MARK: Upscaling items
 
-    struct UpscaleSummary: Encodable {
+    struct UpscaleSummary: Codable {
         var runID: Int64
         var model: String
         var scale: Int
@@ -144,6 +144,21 @@ struct Upscale: AsyncParsableCommand {
     private func runUpscale() throws {
         let catalog = try common.openCatalog(mustExist: true)
         guard let chosenModel = SuperResolutionModel(rawValue: model) else { throw ValidationError("unknown model \(model)") }
+        let summary = try Self.upscaleItems(catalog: catalog, model: chosenModel, scale: scale, itemIDs: items, below: below,
+                                            quiet: common.quiet || common.json, reportFolder: reportFolder)
+        if common.json { try printJSON(summary) } else {
+            print("upscaled \(summary.upscaled) of \(summary.upscaled + summary.failed) items ×\(scale) with \(summary.model) into \(catalog.absolute("derived/upscale").path); \(summary.failed) failed")
+            for (id, message) in summary.errors.sorted(by: { $0.key < $1.key }) { print("item \(id): \(message)") }
+            print("report: \(summary.report)")
+        }
+        if summary.failed > 0 { throw ExitCode(1) }
+    }
+
+    /// Upscales the chosen items (ids, or every ok item whose shorter side is below `below`)
+    /// into derived images, as one stored run; writes `reports/upscaled.html`. Shared with
+    /// `vitrine analyze --upscale-below`.
+    static func upscaleItems(catalog: Catalog, model chosenModel: SuperResolutionModel, scale: Int, itemIDs items: [Int64],
+                             below: Int, quiet: Bool, reportFolder: String?) throws -> UpscaleSummary {
         let locator = ModelLocator(storeModels: catalog.absolute("models"))
         let resolver = try SuperResolver(model: chosenModel, scale: scale, locator: locator)
         let chosen = try catalog.items().filter { item in
@@ -157,7 +172,7 @@ struct Upscale: AsyncParsableCommand {
             "below": items.isEmpty ? "\(below)" : "", "items": items.map(String.init).joined(separator: ","),
             "tileSize": "\(resolver.tileSize)", "margin": "\(resolver.margin)",
         ])
-        let progress = ProgressReporter(label: "upscale ×\(scale)", total: chosen.count, quiet: common.quiet || common.json)
+        let progress = ProgressReporter(label: "upscale ×\(scale)", total: chosen.count, quiet: quiet)
         let folder = catalog.absolute("derived/upscale")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var derived: [String] = [], errors: [String: String] = [:]
@@ -185,15 +200,13 @@ struct Upscale: AsyncParsableCommand {
         }
         progress.finish()
         let summaryFolder = URL(fileURLWithPath: reportFolder ?? catalog.absolute("reports").path)
-        let page = try SuperResolutionReport.write(reportInput(nil, pairs: pairs), to: summaryFolder, fileName: "upscaled.html")
+        let input = SuperResolutionReportInput(
+            title: "Vitrine upscaled items", toolVersion: VitrineVersion.current, scale: scale, protocolNote: "",
+            methods: [], pairs: pairs)
+        let page = try SuperResolutionReport.write(input, to: summaryFolder, fileName: "upscaled.html")
         let summary = UpscaleSummary(runID: runID, model: resolver.descriptor.name, scale: scale, upscaled: derived.count,
                                      failed: errors.count, derived: derived, errors: errors, report: page.path)
         try catalog.finishRun(runID, status: errors.isEmpty ? "finished" : "finished-with-errors", summary: summary)
-        if common.json { try printJSON(summary) } else {
-            print("upscaled \(derived.count) of \(chosen.count) items ×\(scale) with \(resolver.descriptor.name) into \(folder.path); \(errors.count) failed")
-            for (id, message) in errors.sorted(by: { $0.key < $1.key }) { print("item \(id): \(message)") }
-            print("report: \(page.path)")
-        }
-        if !errors.isEmpty { throw ExitCode(1) }
+        return summary
     }
 }
