@@ -131,10 +131,15 @@ public struct ReportBuilder: Sendable {
     }
 
     /// The other HTML pages of the reports folder (written by `detect`, `cluster`, `map`,
-    /// `harvest --report`, `evaluate`, …), titled by their `<title>`, sorted by file name.
+    /// `harvest --report`, `evaluate`, `upscale`, …) and of its sub-folders (`clusters/index.html`),
+    /// titled by their `<title>`.
     static func otherPages(in folder: URL) -> [ReportPageLink] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return names.filter { $0.hasSuffix(".html") && $0 != "index.html" }.sorted().map { name in
+        let fm = FileManager.default
+        let entries = ((try? fm.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+        // Pages at the top level, and pages that have a folder of their own (`clusters/index.html`).
+        let pages = entries.filter { $0.hasSuffix(".html") && $0 != "index.html" }
+            + entries.filter { $0 != "assets" && fm.fileExists(atPath: folder.appendingPathComponent("\($0)/index.html").path) }.map { "\($0)/index.html" }
+        return pages.map { name in
             let text = (try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)) ?? ""
             var title = name
             if let open = text.range(of: "<title>"), let close = text.range(of: "</title>", range: open.upperBound..<text.endIndex) {

@@ -101,7 +101,6 @@ struct Analyze: AsyncParsableCommand {
                                                     quiet: common.quiet || common.json, reportFolder: nil)
             }
             let report = try ReportBuilder(catalog: catalog).write()
-            if let steps { Self.linkEmbeddingPages(steps, into: report.report) }
             let items = try catalog.items()
             var errorsByCode: [String: Int] = [:]
             for item in items where item.status != "ok" { errorsByCode[item.errorCode ?? "unknown", default: 0] += 1 }
@@ -132,19 +131,5 @@ struct Analyze: AsyncParsableCommand {
             }
             if ingest.found == 0 && !ingest.sourceProblems.isEmpty { throw ExitCode(1) }
         }
-    }
-
-    /// Adds links to the cluster, map and similar-item pages at the end of the report's body.
-    static func linkEmbeddingPages(_ steps: EmbeddingSteps, into reportPath: String) {
-        guard var html = try? String(contentsOfFile: reportPath, encoding: .utf8), let end = html.range(of: "</body>", options: .backwards) else { return }
-        let base = URL(fileURLWithPath: reportPath).deletingLastPathComponent().standardizedFileURL.path + "/"
-        func relative(_ path: String?) -> String? { path.map { $0.hasPrefix(base) ? String($0.dropFirst(base.count)) : $0 } }
-        var links: [String] = []
-        if let p = relative(steps.clusterPage) { links.append("<a href=\"\(p)\">clusters (silhouette \(steps.silhouette.map { String(format: "%.3f", $0) } ?? "-"))</a>") }
-        if let p = relative(steps.mapPage) { links.append("<a href=\"\(p)\">map of the collection</a>") }
-        if let p = relative(steps.similarPage) { links.append("<a href=\"\(p)\">similar items</a>") }
-        guard !links.isEmpty else { return }
-        html.insert(contentsOf: "<section id=\"embeddings\"><h2>Embeddings</h2><p>\(steps.embedded) items embedded. \(links.joined(separator: " · "))</p></section>\n", at: end.lowerBound)
-        try? html.write(toFile: reportPath, atomically: true, encoding: .utf8)
     }
 }
