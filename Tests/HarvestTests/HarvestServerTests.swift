@@ -73,6 +73,13 @@ import Testing
         let again = try await HarvestJob(catalog: catalog, options: Self.fastOptions()).europeana(query, apiKey: key, base: server.base)
         #expect(again.alreadyDone == 12 && again.stored == 0 && server.hits("/img/10.jpg") == hits)
         #expect(try catalog.items().count == 12)
+        // C02: the full-size URL of a preview-only item is checked again when asked.
+        let dead = server.hits("/fault/404/0.jpg")
+        var recheck = Self.fastOptions()
+        recheck.recheckPreviews = true
+        let rechecked = try await HarvestJob(catalog: catalog, options: recheck).europeana(query, apiKey: key, base: server.base)
+        #expect(server.hits("/fault/404/0.jpg") == dead + 1 && rechecked.previewOnly == 7 && rechecked.alreadyDone == 5)
+        #expect(try catalog.items().count == 12)
         await server.stop()
     }
 
