@@ -115,6 +115,17 @@ import Testing
         await server.stop()
     }
 
+    @Test func collectionsAreWalkedOnceEachDespiteCyclesAndDuplicateMembers() async throws {
+        guard let corpus = requireCorpus() else { return }
+        let server = try await ReplayServer.start(corpus: corpus)
+        let store = try TemporaryFolder("vitrine-harvest-store")
+        let catalog = try Catalog(store: store.url)
+        let summary = try await HarvestJob(catalog: catalog, options: Self.fastOptions()).iiif(["\(server.base)/iiif/collection.json"])
+        #expect(summary.records == 1 && summary.stored == 1)
+        #expect(server.hits("/iiif/collection.json") == 1 && server.hits("/iiif/manifest.json") == 1)
+        await server.stop()
+    }
+
     @Test func urlListsAreHarvestedAndAFailedURLIsNotAskedAgain() async throws {
         guard let corpus = requireCorpus() else { return }
         let server = try await ReplayServer.start(corpus: corpus)
