@@ -266,33 +266,32 @@ public final class Catalog: Sendable {
         try write("save \(batch.count) items") { db in try saveItems(batch, db) }
     }
 
+    /// The body of `save(_:)`, inside the caller's transaction.
     func saveItems(_ batch: [IngestedItem], _ db: Database) throws -> [Int64] {
-        do {
-            var ids: [Int64] = []
-            for entry in batch {
-                var item = entry.item
-                if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM item WHERE sourcePath = ?", arguments: [item.sourcePath]) {
-                    item.id = existing
-                    try item.update(db)
-                    try db.execute(sql: "DELETE FROM imageHash WHERE itemID = ?", arguments: [existing])
-                    try db.execute(sql: "DELETE FROM quality WHERE itemID = ?", arguments: [existing])
-                } else {
-                    item.id = nil
-                    try item.insert(db)
-                }
-                guard let id = item.id else { throw CatalogError(.write, "no id after inserting an item") }
-                if var hashes = entry.hashes {
-                    hashes.itemID = id
-                    try hashes.insert(db)
-                }
-                if var quality = entry.quality {
-                    quality.itemID = id
-                    try quality.insert(db)
-                }
-                ids.append(id)
+        var ids: [Int64] = []
+        for entry in batch {
+            var item = entry.item
+            if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM item WHERE sourcePath = ?", arguments: [item.sourcePath]) {
+                item.id = existing
+                try item.update(db)
+                try db.execute(sql: "DELETE FROM imageHash WHERE itemID = ?", arguments: [existing])
+                try db.execute(sql: "DELETE FROM quality WHERE itemID = ?", arguments: [existing])
+            } else {
+                item.id = nil
+                try item.insert(db)
             }
-            return ids
+            guard let id = item.id else { throw CatalogError(.write, "no id after inserting an item") }
+            if var hashes = entry.hashes {
+                hashes.itemID = id
+                try hashes.insert(db)
+            }
+            if var quality = entry.quality {
+                quality.itemID = id
+                try quality.insert(db)
+            }
+            ids.append(id)
         }
+        return ids
     }
 
     /// Every item, ordered by id.

@@ -52,6 +52,8 @@ public struct HarvestTarget: Sendable {
     public var candidates: [(url: String, role: String)]
     public var details: HarvestItemRecord
     public var concepts: [ItemConceptRecord]
+    /// Ask again URLs that failed before for this item (`--recheck-previews` of a preview-only item).
+    public var recheck = false
 }
 
 /// The harvest jobs. Downloads go through `HTTPFetcher` (polite, bounded); the bytes go through
@@ -132,7 +134,9 @@ public struct HarvestJob: Sendable {
                             logger.warning("\(redact("\(error)")); using the search answer only")
                         }
                     }
-                    targets.append(Self.target(record, runID: runID))
+                    var target = Self.target(record, runID: runID)
+                    target.recheck = options.recheckPreviews && previews.contains(path)
+                    targets.append(target)
                 }
                 position += answer.items.count
                 let next = answer.nextCursor
@@ -428,7 +432,7 @@ public struct HarvestJob: Sendable {
         var lastError: HarvestError?
         var skippedKnown = 0
         for (url, role) in target.candidates {
-            if !options.retryErrors && failed.contains("\(item.sourcePath)\t\(url)") { skippedKnown += 1; continue }
+            if !options.retryErrors && !target.recheck && failed.contains("\(item.sourcePath)\t\(url)") { skippedKnown += 1; continue }
             do {
                 let result: FetchResult
                 var fetchedURL = url

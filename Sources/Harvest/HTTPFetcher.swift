@@ -230,7 +230,8 @@ public final class HTTPFetcher: Sendable {
         request.headers.add(name: "Accept", value: "image/*, application/json;q=0.9, */*;q=0.5")
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request, timeout: .seconds(Int64(options.timeout.rounded(.up))))
+            // A second later than the attempt's own deadline, which is the one that should fire.
+            response = try await client.execute(request, timeout: .seconds(Int64(options.timeout.rounded(.up)) + 1))
         } catch {
             throw Self.classify(error, url: url, reading: false)
         }
@@ -258,7 +259,9 @@ public final class HTTPFetcher: Sendable {
         } catch let error as NIOTooManyBytesError {
             throw HarvestError(.tooLarge, url: url, "the body is more than \(options.maximumBytes) bytes (\(error))")
         } catch {
-            if declared != nil, !(error is CancellationError) {
+            let text = String(describing: error)
+            let timedOut = text.localizedCaseInsensitiveContains("timeout") || text.localizedCaseInsensitiveContains("deadline")
+            if declared != nil, !(error is CancellationError), !timedOut, !text.localizedCaseInsensitiveContains("cancel") {
                 throw HarvestError(.truncated, url: url, "the connection broke before the \(declared ?? 0) bytes of Content-Length arrived (\(error))")
             }
             throw Self.classify(error, url: url, reading: true)

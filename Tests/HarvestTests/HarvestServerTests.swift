@@ -73,6 +73,13 @@ import Testing
         let again = try await HarvestJob(catalog: catalog, options: Self.fastOptions()).europeana(query, apiKey: key, base: server.base)
         #expect(again.alreadyDone == 12 && again.stored == 0 && server.hits("/img/10.jpg") == hits)
         #expect(try catalog.items().count == 12)
+        // C02: the full-size URL of a preview-only item is checked again when asked.
+        let dead = server.hits("/fault/404/0.jpg")
+        var recheck = Self.fastOptions()
+        recheck.recheckPreviews = true
+        let rechecked = try await HarvestJob(catalog: catalog, options: recheck).europeana(query, apiKey: key, base: server.base)
+        #expect(server.hits("/fault/404/0.jpg") == dead + 1 && rechecked.previewOnly == 7 && rechecked.alreadyDone == 5)
+        #expect(try catalog.items().count == 12)
         await server.stop()
     }
 
@@ -105,6 +112,17 @@ import Testing
         #expect(item.originalURL == "\(server.base)/iiif/iiif_3_0_tiled/full/97,128/0/default.jpg" && item.width == 97 && item.height == 128)
         let details = try #require(try catalog.harvestItems().first)
         #expect(details.manifest == "\(server.base)/iiif/manifest.json" && details.canvas == "\(server.base)/iiif/canvas/1")
+        await server.stop()
+    }
+
+    @Test func collectionsAreWalkedOnceEachDespiteCyclesAndDuplicateMembers() async throws {
+        guard let corpus = requireCorpus() else { return }
+        let server = try await ReplayServer.start(corpus: corpus)
+        let store = try TemporaryFolder("vitrine-harvest-store")
+        let catalog = try Catalog(store: store.url)
+        let summary = try await HarvestJob(catalog: catalog, options: Self.fastOptions()).iiif(["\(server.base)/iiif/collection.json"])
+        #expect(summary.records == 1 && summary.stored == 1)
+        #expect(server.hits("/iiif/collection.json") == 1 && server.hits("/iiif/manifest.json") == 1)
         await server.stop()
     }
 

@@ -35,6 +35,35 @@ import Testing
         return process
     }
 
+    /// Acceptance: `--dry-run --json` over every manifest of the corpus lists canvases for each
+    /// valid one and a clear error for each invalid one, without a crash.
+    @Test func dryRunOverEveryCorpusManifestListsCanvasesAndErrorsWithoutACrash() throws {
+        guard let folder = requireCorpus("api/iiif/presentation") else { return }
+        guard let binary = Self.binary else {
+            #expect(!corpusRequired, "the vitrine binary is not built")
+            return
+        }
+        let files = jsonFiles(folder).map(\.path)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["harvest", "iiif", "--dry-run", "--json"] + files
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(json["documents"] as? Int == 63 && json["manifests"] as? Int == 60 && json["errors"] as? Int == 3)
+        #expect(json["canvases"] as? Int == 1556)
+        let listings = try #require(json["listings"] as? [[String: Any]])
+        for listing in listings where listing["kind"] as? String == "error" {
+            let source = try #require(listing["source"] as? String)
+            #expect((listing["error"] as? String)?.contains(source) == true)
+        }
+    }
+
     @Test func aHarvestKilledHalfWayContinuesWithoutDuplicatesOrRedownloads() async throws {
         guard let corpus = requireCorpus() else { return }
         guard Self.binary != nil else {

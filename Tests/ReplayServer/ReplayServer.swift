@@ -19,7 +19,8 @@ import NIOPosix
 ///   sent as image/jpeg); `truncated` (half the bytes of Content-Length, then closed); `loop`
 ///   (302 to `/fault/loop2/N.jpg`, which 302s back); `redirect` (302 to `/img/N.jpg`); `empty` (0 bytes).
 /// - `/iiif/iiif_3_0_tiled/…`: the static tree; its `info.json` gets this server's id, `level0`
-///   and the `sizes` the tree holds. `/iiif/manifest.json`: a v3 manifest with one canvas on it.
+///   and the `sizes` the tree holds. `/iiif/manifest.json`: a v3 manifest with one canvas on it;
+///   `/iiif/collection.json`: a collection listing that manifest twice and itself.
 ///
 /// The recorded search items get, by position: 0 a 404 edmIsShownBy (CASES.md C02), 1 no
 /// edmIsShownBy (C01), 2 `429`, 3 `500`, 4 `slow`, 5 `html`, 6 `truncated`, 7 `loop`,
@@ -238,6 +239,10 @@ final class Routes: Sendable {
                 return json(Data(#"""
                 {"@context":"http://iiif.io/api/presentation/3/context.json","id":"\#(base)/iiif/manifest.json","type":"Manifest","label":{"en":["Static level-0 leaf"]},"rights":"http://creativecommons.org/publicdomain/mark/1.0/","items":[{"id":"\#(base)/iiif/canvas/1","type":"Canvas","width":775,"height":1024,"label":{"none":["f. 1r"]},"items":[{"id":"\#(base)/iiif/page/1","type":"AnnotationPage","items":[{"id":"\#(base)/iiif/anno/1","type":"Annotation","motivation":"painting","target":"\#(base)/iiif/canvas/1","body":{"id":"\#(service)/full/max/0/default.jpg","type":"Image","format":"image/jpeg","service":[{"id":"\#(service)","type":"ImageService3","profile":"level0"}]}}]}]}]}
                 """#.utf8))
+            }
+            if parts == ["iiif", "collection.json"] {
+                // Lists the manifest twice and itself: a walker must visit each document once.
+                return json(Data(#"{"@context":"http://iiif.io/api/presentation/3/context.json","id":"\#(base)/iiif/collection.json","type":"Collection","label":{"en":["Cycle"]},"items":[{"id":"\#(base)/iiif/manifest.json","type":"Manifest"},{"id":"\#(base)/iiif/collection.json","type":"Collection"},{"id":"\#(base)/iiif/manifest.json","type":"Manifest"}]}"#.utf8))
             }
             let relative = parts.dropFirst().joined(separator: "/")
             guard !relative.contains("..") else { return text(.forbidden, "no") }
