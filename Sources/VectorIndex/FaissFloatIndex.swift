@@ -193,11 +193,11 @@ public final class FloatVectorIndex: @unchecked Sendable {
         guard k >= 1 else { throw .invalidArgument(message: "k = \(k) must be ≥ 1") }
         var scores = [Float](repeating: 0, count: q * k)
         var ids = [Int64](repeating: -1, count: q * k)
-        lock.lock()
-        try checked("searching \(q) queries for k = \(k)") {
-            vt_faiss_float_index_search(handle, queries, Int64(q), Int32(k), Int32(threads), &scores, &ids, $0, $1)
+        try locked { () throws(VectorIndexError) in
+            try checked("searching \(q) queries for k = \(k)") {
+                vt_faiss_float_index_search(handle, queries, Int64(q), Int32(k), Int32(threads), &scores, &ids, $0, $1)
+            }
         }
-        lock.unlock()
         return (0..<q).map { row in
             (0..<k).compactMap { j in
                 ids[row * k + j] >= 0 ? Neighbour(id: ids[row * k + j], score: scores[row * k + j]) : nil
@@ -211,22 +211,24 @@ public final class FloatVectorIndex: @unchecked Sendable {
         let q = try rows(queries)
         guard q > 0 else { return [] }
         var result = vt_faiss_float_range_result()
-        lock.lock()
-        do {
+        try locked { () throws(VectorIndexError) in
             try checked("range search of \(q) queries above \(threshold)") {
                 vt_faiss_float_index_range_search(handle, queries, Int64(q), threshold, Int32(threads), &result, $0, $1)
             }
-        } catch {
-            lock.unlock()
-            throw error
         }
-        lock.unlock()
         defer { vt_faiss_float_range_result_free(&result) }
         guard let lims = result.lims, let labels = result.labels, let scores = result.scores else { return [] }
         return (0..<q).map { row in
             (Int(lims[row])..<Int(lims[row + 1])).map { Neighbour(id: labels[$0], score: scores[$0]) }
                 .sorted { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
         }
+    }
+
+    /// Runs `body` holding the lock, released on every exit.
+    private func locked(_ body: () throws(VectorIndexError) -> Void) throws(VectorIndexError) {
+        lock.lock()
+        defer { lock.unlock() }
+        try body()
     }
 
     private func rows(_ vectors: [Float]) throws(VectorIndexError) -> Int {

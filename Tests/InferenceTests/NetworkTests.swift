@@ -157,4 +157,26 @@ onnx.save(model, sys.argv[1])
         #expect(out["scores"]?.shape == [1, 4420, 2])
         #expect(out["boxes"]?.shape == [1, 4420, 4])
     }
+
+    /// The TensorFlow super-resolution graphs load through the shim; running them needs the
+    /// `DepthToSpace` layer, which OpenCV 4.6 registers only in the contrib `dnn_superres` module
+    /// (`libopencv-contrib-dev`), so core DNN reports a clear error naming the layer.
+    @Test func superResolutionTensorFlowGraphLoadsAndNamesTheMissingLayer() throws {
+        let mirror = sharedFolder.appendingPathComponent("models")
+        guard FileManager.default.fileExists(atPath: mirror.path) else {
+            #expect(!sharedRequired, "../shared/models is missing under CI")
+            return
+        }
+        let locator = ModelLocator(storeModels: nil, environment: ["VITRINE_MODEL_MIRROR": mirror.path, "HOME": "/nonexistent"])
+        let model = try ModelRegistry.descriptor(named: "fsrcnn-x2")
+        let net = try locator.load(model)
+        let input = try Tensor(shape: [1, 1, 12, 16], values: (0..<(12 * 16)).map { Float($0 % 16) / 16 })
+        do {
+            let out = try net.forward(input, inputName: model.inputName, outputs: model.outputNames)
+            #expect(out["NCHW_output"]?.shape == [1, 1, 24, 32])
+        } catch {
+            #expect(error.code == .forwardFailed)
+            #expect(error.underlying?.contains("DepthToSpace") == true)
+        }
+    }
 }
