@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
         .target(name: "CVipsShim", dependencies: ["CVips"]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLinear", providers: [.apt(["liblinear-dev"])]),
         .target(
             name: "CFaiss",
             cxxSettings: [.unsafeFlags(["-fopenmp"])],
@@ -49,17 +50,18 @@ let package = Package(
         ]),
         .target(name: "Reports", dependencies: ["VitrineCore", "Imaging"]),
         .target(name: "Datasets", dependencies: ["VitrineCore"]),
+        .target(name: "Learning", dependencies: ["VitrineCore", "CLinear"]),
         .target(name: "Harvest", dependencies: [
             "VitrineCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .target(name: "Curation", dependencies: [
-            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Reports", "Harvest", "Inference", "Datasets",
+            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Reports", "Harvest", "Inference", "Datasets", "Learning",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "VitrineCommands", dependencies: [
-            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Curation", "Reports", "Inference", "Datasets", "Harvest", "ReplayServer",
+            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Curation", "Reports", "Inference", "Datasets", "Harvest", "ReplayServer", "Learning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -82,6 +84,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Golden"]),
         .testTarget(name: "CurationTests", dependencies: ["Curation", "Catalog", "Imaging", "VectorIndex", "VitrineCore"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "VitrineCore"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "VitrineCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["VitrineCore", "Imaging", "Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
