@@ -12,7 +12,7 @@ public struct Vitrine: AsyncParsableCommand {
         version: VitrineVersion.current,
         subcommands: [
             Analyze.self, Ingest.self, Harvest.self, Duplicates.self, Embed.self, Similar.self, Lookup.self, Detect.self,
-            Report.self, Bench.self,
+            Report.self, Bench.self, Classify.self,
         ]
     )
 
