@@ -139,7 +139,7 @@ public enum Evaluation {
     }
 
     /// Accuracy and coverage when abstaining below each threshold (kept: confidence ≥ threshold).
-    public static func coverageCurve(confidences: [Double], correct: [Bool], thresholds: [Double] = stride(from: 0.0, through: 0.95, by: 0.05).map { $0 }) throws -> [CoveragePoint] {
+    public static func coverageCurve(confidences: [Double], correct: [Bool], thresholds: [Double] = (0...19).map { Double($0) / 20 }) throws -> [CoveragePoint] {
         guard confidences.count == correct.count else {
             throw LearningError(.invalidInput, "\(confidences.count) confidences but \(correct.count) outcomes")
         }

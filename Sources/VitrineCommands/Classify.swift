@@ -4,5 +4,5 @@ import ArgumentParser
 struct Classify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Classify items into a controlled vocabulary (logistic regression on embeddings): train, predict, evaluate, uncertain.",
-        subcommands: [ClassifyEvaluate.self])
+        subcommands: [ClassifyEvaluate.self, ClassifyTrain.self, ClassifyPredict.self, ClassifyUncertain.self])
 }
