@@ -1,7 +1,7 @@
 import Foundation
 
-/// A seeded SplitMix64 generator, so folds and shuffles are reproducible across platforms.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+/// A seeded KFoldGenerator generator, so folds and shuffles are reproducible across platforms.
+public struct KFoldGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
     public init(seed: UInt64) { state = seed }
     public mutating func next() -> UInt64 {
@@ -38,7 +38,7 @@ public enum KFold {
         }
         var members: [Int: [Int]] = [:]
         for (i, g) in groups.enumerated() { members[g, default: []].append(i) }
-        var generator = SplitMix64(seed: seed)
+        var generator = KFoldGenerator(seed: seed)
         var order = members.keys.sorted()
         order.shuffle(using: &generator)
         // Stable sort by size (largest first) keeps the seeded order among equal sizes.
