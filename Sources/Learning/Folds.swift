@@ -1,6 +1,6 @@
 import Foundation
 
-/// A seeded KFoldGenerator generator, so folds and shuffles are reproducible across platforms.
+/// A seeded SplitMix64 generator (Steele, Lea & Flood 2014), so folds and shuffles are reproducible across platforms.
 public struct KFoldGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
     public init(seed: UInt64) { state = seed }
