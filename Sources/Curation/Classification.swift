@@ -1,4 +1,5 @@
 import Catalog
+import Datasets
 import Foundation
 import Inference
 import Learning
@@ -30,13 +31,47 @@ public enum ClassificationLabels {
     /// The origins a label can have (`annotationSource.kind`).
     public static let origins = ["ground_truth", "metadata", "crowd", "curator", "prediction"]
 
-    public static func importCSV(_ url: URL, catalog: Catalog, origin: String = "ground_truth", ingest: IngestOptions,
-                                 logger: Logger) async throws -> ([LabelledItem], LabelImport) {
+    /// Reads labels from a CSV, an image-folder tree (`class/xyz.jpg`: the first-level folder
+    /// is the label; origin `ground_truth`) or a Zooniverse classification export (a CSV with
+    /// `subject_ids`: the consensus label per subject of its first task, the file from the
+    /// subject's `Filename` metadata relative to the export's folder; origin `crowd`; subjects
+    /// without consensus are left out and counted in `unmatched`).
+    public static func importLabels(_ url: URL, catalog: Catalog, ingest: IngestOptions, logger: Logger) async throws -> ([LabelledItem], LabelImport) {
         let url = url.standardizedFileURL
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw CoreError(.invalidInput, "no labels at \(url.path)")
+        }
+        if isDirectory.boolValue {
+            var lines = "path,label\n"
+            let base = url.path.hasSuffix("/") ? url.path : url.path + "/"
+            let files = FileManager.default.enumerator(atPath: url.path)?.compactMap { $0 as? String }.sorted() ?? []
+            for f in files where f.contains("/") && !f.hasPrefix(".") {
+                var d: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: base + f, isDirectory: &d), !d.boolValue else { continue }
+                lines += "\(CSVField.quote(base + f)),\(CSVField.quote(String(f.split(separator: "/")[0])))\n"
+            }
+            return try await importCSV(url, text: lines, format: "folders", catalog: catalog, origin: "ground_truth", ingest: ingest, logger: logger)
+        }
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw CoreError(.invalidInput, "cannot read the labels \(url.path): \(error)")
         }
+        if text.prefix(2000).split(separator: "\n").first?.contains("subject_ids") == true {
+            let tallies = try ZooniverseVotes.aggregate(text: text, what: url.path)
+            let firstTask = tallies.first?.task
+            var lines = "path,label\n"
+            for t in tallies where t.task == firstTask {
+                guard let label = t.label, let file = t.fileName else { continue }
+                lines += "\(CSVField.quote(file)),\(CSVField.quote(label))\n"
+            }
+            return try await importCSV(url, text: lines, format: "zooniverse", catalog: catalog, origin: "crowd", ingest: ingest, logger: logger)
+        }
+        return try await importCSV(url, text: text, format: "csv", catalog: catalog, origin: "ground_truth", ingest: ingest, logger: logger)
+    }
+
+    static func importCSV(_ url: URL, text: String, format: String, catalog: Catalog, origin: String, ingest: IngestOptions,
+                          logger: Logger) async throws -> ([LabelledItem], LabelImport) {
         let table = try CSVTable(text: text)
         guard let labelColumn = table.column("label", "category") else {
             throw CoreError(.invalidInput, "\(url.path): needs a `label` or `category` column (has \(table.header.joined(separator: ", ")))")
@@ -78,7 +113,7 @@ public enum ClassificationLabels {
         var records: [AnnotationRecord] = []
         for item in items { records.append(AnnotationRecord(sourceID: 0, itemID: item.itemID, categoryID: 0)) }
         let sourceID = try catalog.saveAnnotations(
-            source: AnnotationSourceRecord(name: url.lastPathComponent, kind: origin, format: "csv", path: url.path),
+            source: AnnotationSourceRecord(name: url.lastPathComponent, kind: origin, format: format, path: url.path),
             annotations: records, categoryNames: items.map(\.label))
         return (items, LabelImport(rows: table.rows.count, matched: items.count, ingested: ingested, unmatched: unmatched, sourceID: sourceID))
     }

@@ -94,7 +94,7 @@ public enum ClassificationEvaluationJob {
                            logger: Logger) async throws -> ClassificationEvaluationResult {
         let started = Date()
         let descriptor = try ModelRegistry.descriptor(named: options.model)
-        let (labelled, imported) = try await ClassificationLabels.importCSV(url, catalog: catalog, ingest: ingest, logger: logger)
+        let (labelled, imported) = try await ClassificationLabels.importLabels(url, catalog: catalog, ingest: ingest, logger: logger)
         let (vectors, embeddedNow) = try ClassificationData.embeddings(for: labelled, catalog: catalog, model: descriptor.name,
                                                                        embedMissing: options.embedMissing, threads: threads, quiet: quiet, logger: logger)
         // One label per item: the first row wins when a file is listed twice.

@@ -65,7 +65,7 @@ public enum ClassifierJobs {
                              logger: Logger) async throws -> ClassifierTrainSummary {
         let started = Date()
         let descriptor = try ModelRegistry.descriptor(named: modelName)
-        let (labelled, _) = try await ClassificationLabels.importCSV(url, catalog: catalog, ingest: ingest, logger: logger)
+        let (labelled, _) = try await ClassificationLabels.importLabels(url, catalog: catalog, ingest: ingest, logger: logger)
         let (vectors, _) = try ClassificationData.embeddings(for: labelled, catalog: catalog, model: descriptor.name, embedMissing: true,
                                                              threads: threads, quiet: quiet, logger: logger)
         var seen = Set<Int64>()

@@ -1,4 +1,7 @@
+import Catalog
 import Foundation
+import Imaging
+import Logging
 import Testing
 @testable import Curation
 import Datasets
@@ -53,5 +56,30 @@ import Learning
         let csv = ClassifierJobs.csv(p)
         #expect(csv.hasPrefix("item_id,path,label,concept_uri,confidence,uncertain,margin,entropy\n1,/x/a.jpg,painting,"))
         #expect(csv.contains(",true,"))
+    }
+}
+
+@Suite struct ClassificationLabelImportTests {
+    @Test func folderTreeAndCSVLabelsIngestMissingFilesAndKeepTheirOrigin() async throws {
+        let folder = try TemporaryFolder("vitrine-labels")
+        try FileManager.default.createDirectory(atPath: folder.path("tree/map"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder.path("tree/painting"), withIntermediateDirectories: true)
+        try ImageWriter.save(rectangles(width: 64, height: 48, seed: 1), to: folder.path("tree/map/a.png"))
+        try ImageWriter.save(rectangles(width: 64, height: 48, seed: 2), to: folder.path("tree/painting/b.png"))
+        let catalog = try Catalog(store: folder.url.appendingPathComponent("store"))
+        var ingest = IngestOptions()
+        ingest.quiet = true
+        ingest.threads = 1
+        let (items, summary) = try await ClassificationLabels.importLabels(folder.url.appendingPathComponent("tree"), catalog: catalog, ingest: ingest,
+                                                                           logger: Logger(label: "test"))
+        #expect(Set(items.map(\.label)) == ["map", "painting"])
+        #expect(summary.ingested == 2)
+        try Data("path,category\ntree/map/a.png,map\nmissing.png,map\n".utf8).write(to: folder.url.appendingPathComponent("labels.csv"))
+        let (again, second) = try await ClassificationLabels.importLabels(folder.url.appendingPathComponent("labels.csv"), catalog: catalog, ingest: ingest,
+                                                                          logger: Logger(label: "test"))
+        #expect(again.count == 1 && second.ingested == 0)
+        #expect(second.unmatched.count == 1)
+        #expect(try catalog.annotationSources().map(\.kind) == ["ground_truth", "ground_truth"])
+        #expect(try catalog.annotationSources().map(\.format) == ["folders", "csv"])
     }
 }
