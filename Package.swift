@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "Imaging"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Golden"]),
-        .testTarget(name: "CurationTests", dependencies: ["Curation", "Catalog", "Imaging", "VectorIndex", "VitrineCore", "Learning", "Datasets"]),
+        .testTarget(name: "CurationTests", dependencies: ["Curation", "Catalog", "Imaging", "VectorIndex", "VitrineCore", "Learning", "Datasets", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "VitrineCore"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "VitrineCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["VitrineCore", "Imaging", "Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
