@@ -21,6 +21,7 @@ let package = Package(
         .target(name: "CVipsShim", dependencies: ["CVips"]),
         .target(name: "CVipsResample", dependencies: ["CVips", "CVipsShim"]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLinear", providers: [.apt(["liblinear-dev"])]),
         .target(
             name: "CFaiss",
             cxxSettings: [.unsafeFlags(["-fopenmp"])],
@@ -60,17 +61,18 @@ let package = Package(
         ]),
         .target(name: "Reports", dependencies: ["VitrineCore", "Imaging"]),
         .target(name: "Datasets", dependencies: ["VitrineCore"]),
+        .target(name: "Learning", dependencies: ["VitrineCore", "CLinear"]),
         .target(name: "Harvest", dependencies: [
             "VitrineCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .target(name: "Curation", dependencies: [
-            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Reports", "Harvest", "Inference", "Datasets",
+            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Reports", "Harvest", "Inference", "Datasets", "Learning",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "VitrineCommands", dependencies: [
-            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Curation", "Reports", "Inference", "Datasets", "Harvest", "ReplayServer",
+            "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Curation", "Reports", "Inference", "Datasets", "Harvest", "ReplayServer", "Learning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -94,7 +96,8 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "Imaging", "VectorIndex"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Golden"]),
-        .testTarget(name: "CurationTests", dependencies: ["Curation", "Catalog", "Imaging", "VectorIndex", "VitrineCore"]),
+        .testTarget(name: "CurationTests", dependencies: ["Curation", "Catalog", "Imaging", "VectorIndex", "VitrineCore", "Learning", "Datasets", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "VitrineCore"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "VitrineCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["VitrineCore", "Imaging", "Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
     ],

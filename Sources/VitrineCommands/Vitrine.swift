@@ -8,11 +8,12 @@ import Logging
 public struct Vitrine: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "vitrine",
-        abstract: "Machine learning for cultural-heritage image collections: catalog, duplicates, quality, reports.",
+        abstract: "Machine learning for cultural-heritage image collections: harvest, catalog, duplicates, quality, embeddings, detection, classification, datasets, reports.",
         version: VitrineVersion.current,
         subcommands: [
             Analyze.self, Ingest.self, Harvest.self, Duplicates.self, Embed.self, Similar.self, Lookup.self,
-            Cluster.self, Map.self, Detect.self, Upscale.self, Quality.self, DatasetCommand.self, EvaluateCommand.self, Report.self, Bench.self,
+            Cluster.self, Map.self, Detect.self, Classify.self, Upscale.self, Quality.self, DatasetCommand.self,
+            EvaluateCommand.self, Report.self, Bench.self,
         ]
     )
 

@@ -1,0 +1,186 @@
+import Catalog
+import Crypto
+import Datasets
+import Foundation
+import Inference
+import Learning
+import Logging
+import VitrineCore
+
+/// What `vitrine classify train` did.
+public struct ClassifierTrainSummary: Sendable, Codable, Equatable {
+    public var runID: Int64
+    public var name: String
+    public var modelFile: String
+    public var classes: [String]
+    public var items: Int
+    public var C: Double
+    public var temperature: Double
+    public var innerAccuracy: Double
+    public var seconds: Double
+    public var classesLeftOut: [String: Int]
+}
+
+/// One item's prediction: top classes with calibrated confidence; `uncertain` when the best is
+/// below the threshold (the item is then not forced into a class).
+public struct ItemPrediction: Sendable, Codable, Equatable {
+    public struct Choice: Sendable, Codable, Equatable {
+        public var label: String
+        public var uri: String
+        public var confidence: Double
+    }
+    public var itemID: Int64
+    public var path: String
+    /// IIIF Image API service of the item, when it has one (the Web Annotation target).
+    public var iiifService: String?
+    public var top: [Choice]
+    public var uncertain: Bool
+    /// Best minus second-best confidence (smallest: the most useful to label next).
+    public var margin: Double
+    /// Entropy of the calibrated distribution, in nats.
+    public var entropy: Double
+}
+
+public struct ClassifierPredictSummary: Sendable, Codable, Equatable {
+    public var runID: Int64
+    public var model: String
+    public var items: Int
+    public var uncertain: Int
+    public var minimumConfidence: Double
+    public var perClass: [String: Int]
+    public var sourceID: Int64
+    public var seconds: Double
+    public var predictionsPerSecond: Double
+}
+
+/// Training, saving and applying classifiers; every run is stored.
+public enum ClassifierJobs {
+    /// `STORE/models/classifiers/NAME.json`.
+    public static func modelURL(store: URL, name: String) -> URL {
+        store.appendingPathComponent("models/classifiers/\(name).json")
+    }
+
+    public static func train(labels url: URL, vocabulary: Vocabulary, name: String, catalog: Catalog, model modelName: String, minimumPerClass: Int,
+                             training: TrainingOptions = TrainingOptions(), ingest: IngestOptions, threads: Int, quiet: Bool,
+                             logger: Logger) async throws -> ClassifierTrainSummary {
+        let started = Date()
+        let descriptor = try ModelRegistry.descriptor(named: modelName)
+        let (labelled, _) = try await ClassificationLabels.importLabels(url, catalog: catalog, ingest: ingest, logger: logger)
+        let (vectors, _) = try ClassificationData.embeddings(for: labelled, catalog: catalog, model: descriptor.name, embedMissing: true,
+                                                             threads: threads, quiet: quiet, logger: logger)
+        var seen = Set<Int64>()
+        let usable = labelled.filter { vectors[$0.itemID] != nil && seen.insert($0.itemID).inserted }
+        var counts: [String: Int] = [:]
+        for item in usable { counts[item.label, default: 0] += 1 }
+        let classes = counts.filter { $0.value >= minimumPerClass }.keys.sorted()
+        guard classes.count >= 2 else { throw CoreError(.invalidInput, "\(url.path): fewer than two classes with ≥ \(minimumPerClass) embedded items") }
+        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($0.element, $0.offset) })
+        let kept = usable.filter { index[$0.label] != nil }
+        let runID = try catalog.startRun(kind: "classifier-train", toolVersion: VitrineVersion.current, config: [
+            "labels": url.path, "name": name, "model": descriptor.name, "modelSHA256": descriptor.sha256, "vocabulary": vocabulary.name,
+            "classifier": "liblinear L2R_LR one-vs-rest, balanced class weights", "cGrid": training.cGrid.map { "\($0)" }.joined(separator: ","),
+        ])
+        let classifier = try LogisticRegression.fit(rows: kept.compactMap { vectors[$0.itemID] }, labels: kept.compactMap { index[$0.label] },
+                                                    classes: classes, options: training)
+        let seconds = Date().timeIntervalSince(started)
+        let inner = classifier.innerAccuracy.max() ?? 0
+        let file = ClassifierModelFile(name: name, vocabulary: classes.map { let c = vocabulary.conceptOrLocal($0); return .init(uri: c.uri, label: $0) },
+                                       embeddingModel: descriptor.name, embeddingModelSHA256: descriptor.sha256, classifier: classifier,
+                                       trainingMetrics: ["innerAccuracy": inner, "items": Double(kept.count), "C": classifier.C,
+                                                         "temperature": classifier.temperature, "seconds": seconds],
+                                       toolVersion: VitrineVersion.current)
+        let out = modelURL(store: catalog.store, name: name)
+        try file.write(to: out)
+        let summary = ClassifierTrainSummary(runID: runID, name: name, modelFile: out.path, classes: classes, items: kept.count, C: classifier.C,
+                                             temperature: classifier.temperature, innerAccuracy: inner, seconds: seconds,
+                                             classesLeftOut: counts.filter { $0.value < minimumPerClass })
+        try catalog.finishRun(runID, summary: summary)
+        return summary
+    }
+
+    /// Predicts every embedded item, stores the top classes as labels of a `prediction` source
+    /// (model name + file sha256 + run, confidence in `score`, `rank` and `uncertain` in `extra`).
+    public static func predict(name: String, catalog: Catalog, minimumConfidence: Double, top: Int, store: Bool = true, logger: Logger) throws -> (ClassifierPredictSummary, [ItemPrediction]) {
+        let started = Date()
+        let url = modelURL(store: catalog.store, name: name)
+        let file = try ClassifierModelFile.read(url)
+        let sha = (try? Data(contentsOf: url)).map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() } ?? ""
+        let items = Dictionary(uniqueKeysWithValues: try catalog.items().compactMap { i in i.id.map { ($0, i) } })
+        let records = try catalog.embeddings(model: file.embeddingModel).filter { $0.vector != nil && $0.dimension == file.classifier.dimension }
+        let runID = try catalog.startRun(kind: "classifier-predict", toolVersion: VitrineVersion.current, config: [
+            "model": name, "modelFile": url.path, "modelSHA256": sha, "embeddingModel": file.embeddingModel,
+            "minimumConfidence": "\(minimumConfidence)", "top": "\(top)",
+        ])
+        let k = file.classifier.classes.count
+        let p = try file.classifier.probabilities(records.map(\.floats))
+        let predictSeconds = Date().timeIntervalSince(started)
+        var predictions: [ItemPrediction] = []
+        var annotations: [AnnotationRecord] = [], names: [String] = []
+        var perClass: [String: Int] = [:]
+        for (r, record) in records.enumerated() {
+            let row = Array(p[(r * k)..<((r + 1) * k)])
+            let order = row.indices.sorted { row[$0] != row[$1] ? row[$0] > row[$1] : $0 < $1 }
+            let choices = order.prefix(max(1, top)).map { ItemPrediction.Choice(label: file.vocabulary[$0].label, uri: file.vocabulary[$0].uri, confidence: row[$0]) }
+            let best = row[order[0]], second = k > 1 ? row[order[1]] : 0
+            let uncertain = best < minimumConfidence
+            let entropy = -row.reduce(0.0) { $0 + ($1 > 0 ? $1 * log($1) : 0) }
+            let item = items[record.itemID]
+            predictions.append(ItemPrediction(itemID: record.itemID, path: item?.sourcePath ?? "", iiifService: nil, top: choices,
+                                              uncertain: uncertain, margin: best - second, entropy: entropy))
+            perClass[uncertain ? "uncertain" : choices[0].label, default: 0] += 1
+            for (rank, choice) in choices.enumerated() {
+                var a = AnnotationRecord(sourceID: 0, itemID: record.itemID, categoryID: 0)
+                a.score = choice.confidence
+                a.extra = try JSONValue.serialize(.object(["rank": .int(Int64(rank + 1)), "uncertain": .bool(uncertain), "conceptURI": .string(choice.uri)]))
+                annotations.append(a)
+                names.append(choice.label)
+            }
+        }
+        guard store else {
+            try catalog.finishRun(runID, summary: ["stored": "no", "items": "\(predictions.count)"])
+            return (ClassifierPredictSummary(runID: runID, model: name, items: predictions.count, uncertain: predictions.filter(\.uncertain).count,
+                                             minimumConfidence: minimumConfidence, perClass: perClass, sourceID: 0, seconds: Date().timeIntervalSince(started),
+                                             predictionsPerSecond: predictSeconds > 0 ? Double(records.count) / predictSeconds : 0), predictions)
+        }
+        let sourceID = try catalog.saveAnnotations(
+            source: AnnotationSourceRecord(name: "classifier:\(name)", kind: "prediction", format: "model", path: url.path, model: name, modelSHA256: sha, runID: runID),
+            annotations: annotations, categoryNames: names)
+        let summary = ClassifierPredictSummary(runID: runID, model: name, items: predictions.count, uncertain: predictions.filter(\.uncertain).count,
+                                               minimumConfidence: minimumConfidence, perClass: perClass, sourceID: sourceID,
+                                               seconds: Date().timeIntervalSince(started),
+                                               predictionsPerSecond: predictSeconds > 0 ? Double(records.count) / predictSeconds : 0)
+        try catalog.finishRun(runID, summary: summary)
+        logger.info("classify predict: \(predictions.count) items, \(summary.uncertain) uncertain below \(minimumConfidence)")
+        return (summary, predictions)
+    }
+
+    /// CSV of predictions: `item_id,path,label,concept_uri,confidence,uncertain,margin,entropy` (best class).
+    public static func csv(_ predictions: [ItemPrediction]) -> String {
+        func q(_ s: String) -> String { s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+        var out = "item_id,path,label,concept_uri,confidence,uncertain,margin,entropy\n"
+        for p in predictions {
+            let b = p.top.first
+            out += "\(p.itemID),\(q(p.path)),\(q(b?.label ?? "")),\(q(b?.uri ?? "")),\(String(format: "%.4f", b?.confidence ?? 0)),\(p.uncertain),\(String(format: "%.4f", p.margin)),\(String(format: "%.4f", p.entropy))\n"
+        }
+        return out
+    }
+
+    /// W3C Web Annotations (an `AnnotationPage`), motivation `classifying`, body the concept URI
+    /// (a `SpecificResource` with purpose `classifying`), target the item's IIIF image service
+    /// when known, else its file; uncertain items are left out.
+    public static func webAnnotations(_ predictions: [ItemPrediction], model: String, pageID: String = "urn:vitrine:classifications") -> JSONValue {
+        var items: [JSONValue] = []
+        for p in predictions where !p.uncertain {
+            guard let b = p.top.first else { continue }
+            let target = p.iiifService ?? URL(fileURLWithPath: p.path).absoluteString
+            items.append(.object([
+                "id": .string("\(pageID)/\(p.itemID)"), "type": .string("Annotation"), "motivation": .string("classifying"),
+                "body": .object(["type": .string("SpecificResource"), "source": .string(b.uri), "purpose": .string("classifying")]),
+                "target": .string(target),
+                "creator": .object(["type": .string("Software"), "name": .string("vitrine classifier \(model)")]),
+                "score": .double(b.confidence),
+            ]))
+        }
+        return .object(["@context": .string("http://www.w3.org/ns/anno.jsonld"), "id": .string(pageID), "type": .string("AnnotationPage"), "items": .array(items)])
+    }
+}
