@@ -264,7 +264,14 @@ public struct DatasetJobs: Sendable {
         let sources = try catalog.annotationSources()
         let chosen = selection.sourceIDs ?? sources.filter { $0.kind != "prediction" }.compactMap(\.id)
         var annotations = try catalog.annotations(sourceIDs: chosen)
+        if let unknown = selection.sourceIDs?.first(where: { id in !sources.contains { $0.id == id } }) {
+            throw DatasetsError(.invalidInput, "no label source \(unknown) in the store (see `vitrine dataset card`)")
+        }
+        if let subset = selection.subset, !["train", "val", "test"].contains(subset) {
+            throw DatasetsError(.invalidInput, "no subset \(subset): a split has train, val and test")
+        }
         if let splitID = selection.splitID {
+            guard try catalog.split(id: splitID) != nil else { throw DatasetsError(.invalidInput, "no split \(splitID) in the store (run `vitrine dataset split`)") }
             let members = try catalog.splitMembers(splitID: splitID)
             annotations = annotations.filter { a in members[a.itemID].map { selection.subset == nil || $0 == selection.subset } ?? false }
         }

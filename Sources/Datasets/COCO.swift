@@ -24,8 +24,10 @@ public enum COCOFormat {
         guard let object = json.object else { throw DatasetsError(.malformed, "\(what): a COCO file is a JSON object or a results array") }
         var dataset = Dataset()
         for (key, value) in object where !["images", "categories", "annotations"].contains(key) { dataset.extra[key] = value }
+        var imageIDs = Set<Int64>(), categoryIDs = Set<Int64>()
         for (index, value) in (object["images"]?.array ?? []).enumerated() {
             guard let o = value.object, let id = o["id"]?.integer else { throw DatasetsError(.malformed, "\(what): images[\(index)] has no integer id") }
+            guard imageIDs.insert(id).inserted else { throw DatasetsError(.invalidInput, "\(what): images[\(index)] repeats image id \(id)") }
             var extra = o
             for k in ["id", "file_name", "width", "height"] { extra[k] = nil }
             dataset.images.append(DatasetImage(id: id, fileName: o["file_name"]?.string ?? "", width: o["width"]?.integer.map { Int($0) },
@@ -33,6 +35,7 @@ public enum COCOFormat {
         }
         for (index, value) in (object["categories"]?.array ?? []).enumerated() {
             guard let o = value.object, let id = o["id"]?.integer else { throw DatasetsError(.malformed, "\(what): categories[\(index)] has no integer id") }
+            guard categoryIDs.insert(id).inserted else { throw DatasetsError(.invalidInput, "\(what): categories[\(index)] repeats category id \(id)") }
             var extra = o
             for k in ["id", "name", "supercategory"] { extra[k] = nil }
             var supercategory: String? = nil

@@ -44,6 +44,17 @@ struct FormatTests {
         #expect(kept == d)
     }
 
+    @Test func cocoDuplicateImageOrCategoryIdsAreRejectedNamingTheId() throws {
+        let images = try JSONValue.parse(#"{"images":[{"id":1,"file_name":"a.jpg"},{"id":1,"file_name":"b.jpg"}],"annotations":[]}"#, what: "dup")
+        #expect(throws: DatasetsError.self) { try COCOFormat.read(images, what: "dup.json") }
+        do { _ = try COCOFormat.read(images, what: "dup.json") } catch let error as DatasetsError {
+            #expect(error.code == .invalidInput)
+            #expect(error.message.contains("dup.json") && error.message.contains("image id 1"))
+        }
+        let categories = try JSONValue.parse(#"{"categories":[{"id":3,"name":"x"},{"id":3,"name":"y"}]}"#, what: "dup")
+        #expect(throws: DatasetsError.self) { try COCOFormat.read(categories, what: "dup.json") }
+    }
+
     /// CASES C31: both RLE forms decoded column-major whatever iscrowd says.
     @Test func runLengthMasksDecodeColumnMajorInBothForms() throws {
         let json = try JSONValue.parse("""

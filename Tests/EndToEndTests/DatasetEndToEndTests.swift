@@ -188,4 +188,24 @@ struct DatasetEndToEndTests {
         let xml = try String(contentsOf: out.appendingPathComponent(folder.appendingPathComponent("2011_000003").path.replacingOccurrences(of: "/", with: "_") + ".xml"), encoding: .utf8)
         #expect(xml.contains("<width>500</width>") && xml.contains("<height>338</height>") && xml.contains("<ymin>107.5</ymin>"))
     }
+
+    @Test func hostileSelectionsAndDuplicateCOCOIdsFailWithStatusOneNamingTheThing() throws {
+        let work = temporaryURL("vitrine-dataset-hostile")
+        defer { try? FileManager.default.removeItem(at: work) }
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let store = work.appendingPathComponent("s").path
+        let empty = work.appendingPathComponent("empty.json"), dup = work.appendingPathComponent("dup.json")
+        try Data(#"{"images":[],"annotations":[]}"#.utf8).write(to: empty)
+        try Data(#"{"images":[{"id":1,"file_name":"a.jpg"},{"id":1,"file_name":"b.jpg"}],"categories":[{"id":1,"name":"x"}],"annotations":[]}"#.utf8).write(to: dup)
+        #expect(try CLI.run(["dataset", "import", empty.path, "--store", store, "--quiet"]).status == 0)
+        let out = work.appendingPathComponent("out.json").path
+        let noSplit = try CLI.run(["dataset", "export", out, "--split", "99", "--subset", "test", "--store", store, "--quiet"])
+        #expect(noSplit.status == 1 && noSplit.stderr.contains("split 99"), "\(noSplit.stderr)")
+        let noSource = try CLI.run(["dataset", "export", out, "--source", "42", "--store", store, "--quiet"])
+        #expect(noSource.status == 1 && noSource.stderr.contains("source 42"), "\(noSource.stderr)")
+        let evaluation = try CLI.run(["evaluate", "detections", "--gt", dup.path, "--pred", dup.path, "--protocol", "coco", "--store", store, "--quiet"])
+        #expect(evaluation.status == 1 && evaluation.stderr.contains("dup.json") && evaluation.stderr.contains("image id 1"), "\(evaluation.stderr)")
+        let imported = try CLI.run(["dataset", "import", dup.path, "--store", store, "--quiet"])
+        #expect(imported.status == 1 && imported.stderr.contains("image id 1"), "\(imported.stderr)")
+    }
 }
