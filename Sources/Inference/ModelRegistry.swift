@@ -204,7 +204,7 @@ public struct ModelLocator: Sendable {
         guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
             throw InferenceError(
                 .modelNotFound,
-                "model \(model.name) (\(model.fileName)) is not in \(searchFolders.map(\.path).joined(separator: ", ")); obtain it from \(model.source)")
+                "model \(model.name) (\(model.fileName)) is not in \(searchFolders.map(\.path).joined(separator: ", ")); obtain it from \(model.source), put it in the store's models/ folder, or set VITRINE_MODEL_MIRROR to a model mirror (such as ../shared/models)")
         }
         let digest = try Self.sha256(of: found)
         guard digest == model.sha256 else {

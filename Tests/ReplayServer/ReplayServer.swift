@@ -303,7 +303,7 @@ final class Handler: ChannelInboundHandler, @unchecked Sendable {
         case .slow:
             context.flush()
             let body = reply.body
-            func drip(_ offset: Int) {
+            @Sendable func drip(_ offset: Int) {
                 guard channel.isActive else { return }
                 guard offset < body.count else {
                     channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
