@@ -274,7 +274,7 @@ public struct DuplicateFinder: Sendable {
         let n = codes.count
         var estimated = false
         if n > exactLimit {
-            var generator = SeededGenerator(seed: 0x5EED)
+            var generator = SplitMix64(seed: 0x5EED)
             codes.shuffle(using: &generator)
             codes = Array(codes.prefix(exactLimit))
             estimated = true
@@ -326,18 +326,5 @@ public struct DuplicateFinder: Sendable {
         try catalog.finishRun(runID, summary: summary)
         logger.info("duplicates: \(groups.count) groups, \(pairs.count) near pairs at ≤ \(threshold) bits (\(options.algorithm.rawValue))")
         return (summary, groups)
-    }
-}
-
-/// SplitMix64 (Steele, Lea, Flood 2014): a small seeded generator for reproducible sampling.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,17 +1,6 @@
+import VitrineCore
 import Foundation
 
-/// A seeded SplitMix64 generator (Steele, Lea & Flood 2014), so folds and shuffles are reproducible across platforms.
-public struct KFoldGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Stratified k-fold splits.
 public enum KFold {
@@ -38,7 +27,7 @@ public enum KFold {
         }
         var members: [Int: [Int]] = [:]
         for (i, g) in groups.enumerated() { members[g, default: []].append(i) }
-        var generator = KFoldGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var order = members.keys.sorted()
         order.shuffle(using: &generator)
         // Stable sort by size (largest first) keeps the seeded order among equal sizes.

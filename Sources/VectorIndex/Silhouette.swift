@@ -1,3 +1,4 @@
+import VitrineCore
 import COpenBLAS
 
 /// Silhouette coefficients with cosine distance `1 − cos(u, v)` (Rousseeuw, "Silhouettes: a

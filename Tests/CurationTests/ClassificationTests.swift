@@ -1,3 +1,4 @@
+import VitrineCore
 import Catalog
 import Foundation
 import Imaging
@@ -10,7 +11,7 @@ import Learning
 @Suite struct ClassificationJobTests {
     /// Near-duplicate clusters: each group is three nearly identical rows of one class.
     private func groupedData() -> (rows: [[Float]], labels: [Int], groups: [Int]) {
-        var g = KFoldGenerator(seed: 11)
+        var g = SplitMix64(seed: 11)
         var rows: [[Float]] = [], labels: [Int] = [], groups: [Int] = []
         for group in 0..<30 {
             let c = group % 3

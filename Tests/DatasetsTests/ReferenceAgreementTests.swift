@@ -1,3 +1,4 @@
+import VitrineCore
 import Foundation
 import Testing
 @testable import Datasets
@@ -5,7 +6,7 @@ import Testing
 /// Predictions made from a ground truth: each object jittered (up to ±`jitter` of its size),
 /// dropped with probability 0.15, duplicated now and then, plus false positives; scores seeded.
 func jitteredPredictions(_ dataset: Dataset, seed: UInt64, jitter: Double = 0.15, falsePositivesPerImage: Int = 2, quantiseScores: Bool = false) -> [Detection] {
-    var rng = SeededGenerator(seed: seed)
+    var rng = SplitMix64(seed: seed)
     var detections: [Detection] = []
     let categoryIDs = dataset.categories.map(\.id)
     func score() -> Double {
@@ -39,7 +40,7 @@ func jitteredPredictions(_ dataset: Dataset, seed: UInt64, jitter: Double = 0.15
 /// A generated ground truth exercising what `cocoeval` is sensitive to: category ids 0,
 /// sparse and 74673216; crowd regions; objects in every area range; images with > 100 boxes.
 func generatedGroundTruth(seed: UInt64) -> Dataset {
-    var rng = SeededGenerator(seed: seed)
+    var rng = SplitMix64(seed: seed)
     var d = Dataset()
     d.categories = [DatasetCategory(id: 0, name: "zero"), DatasetCategory(id: 17, name: "sparse"), DatasetCategory(id: 74_673_216, name: "huge")]
     var nextID: Int64 = 0

@@ -31,7 +31,7 @@ final class TemporaryFolder {
 }
 
 /// SplitMix64: seeded randomness for generated cases.
-struct SeededGenerator: RandomNumberGenerator {
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

@@ -1,10 +1,11 @@
+import VitrineCore
 import Foundation
 import Testing
 @testable import Learning
 
 /// Two well-separated 4-d clusters per class, seeded.
 private func blobs(classes: Int, perClass: Int, seed: UInt64) -> (rows: [[Float]], labels: [Int]) {
-    var g = KFoldGenerator(seed: seed)
+    var g = SplitMix64(seed: seed)
     var rows: [[Float]] = [], labels: [Int] = []
     for c in 0..<classes {
         for _ in 0..<perClass {
@@ -61,7 +62,7 @@ private func blobs(classes: Int, perClass: Int, seed: UInt64) -> (rows: [[Float]
 
 @Suite struct FoldTests {
     @Test func groupedFoldsNeverSplitAGroup() throws {
-        var g = KFoldGenerator(seed: 7)
+        var g = SplitMix64(seed: 7)
         let labels = (0..<200).map { _ in Int.random(in: 0..<4, using: &g) }
         let groups = (0..<200).map { $0 / 3 }  // groups of three
         let folds = try KFold.stratifiedGrouped(labels: labels, groups: groups, folds: 5, seed: 1)
