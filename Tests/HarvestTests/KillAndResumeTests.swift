@@ -76,7 +76,12 @@ import Testing
         let database = store.path("catalog.sqlite")
         let first = try Self.harvest(server.base, store: store.url.path)
         let deadline = Date().addingTimeInterval(60)
-        while Self.countItems(database) < 20 && first.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+        // Kill once 20 items are committed, or once the server has sent 40 images (a busy machine can
+        // make the read-only poll of the catalog miss its moment).
+        func imagesServed() -> Int { (0..<total).reduce(0) { $0 + server.hits("/img/\($1).jpg") } }
+        while Self.countItems(database) < 20 && imagesServed() < 40 && first.isRunning && Date() < deadline {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         let saved = Self.countItems(database)
