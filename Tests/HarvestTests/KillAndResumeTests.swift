@@ -24,10 +24,19 @@ import Testing
         return (try? queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM item") }) ?? 0
     }
 
-    static func harvest(_ base: String, store: String) throws -> Process {
+    /// Starts `vitrine harvest europeana` against the replay server; with `killAfter`, through
+    /// coreutils `timeout -s KILL`, so the SIGKILL lands on time however busy the test's own
+    /// (cooperative) threads are.
+    static func harvest(_ base: String, store: String, killAfter seconds: Int? = nil) throws -> Process {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = ["harvest", "europeana", "--query", "*:*", "--api-key", "k", "--base-url", base, "--store", store,
+        var prefix: [String] = []
+        if let seconds, let binary {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+            prefix = ["-s", "KILL", "\(seconds)", binary.path]
+        } else {
+            process.executableURL = binary
+        }
+        process.arguments = prefix + ["harvest", "europeana", "--query", "*:*", "--api-key", "k", "--base-url", base, "--store", store,
                              "--rows", "10", "--connections", "1", "--threads", "1", "--rate", "4", "--quiet", "--json"]
         process.standardOutput = Pipe()
         process.standardError = FileHandle.nullDevice
@@ -74,12 +83,9 @@ import Testing
         let server = try await ReplayServer.start(corpus: corpus, records: total)
         let store = try TemporaryFolder("vitrine-harvest-kill")
         let database = store.path("catalog.sqlite")
-        let first = try Self.harvest(server.base, store: store.url.path)
-        // The harvest is rate-limited to 4 requests/s (≈ 132 requests: ≥ 33 s), so a kill after 15 s
-        // lands half-way whatever the machine's load; the catalog is not polled while it is written.
-        let started = Date()
-        while first.isRunning && Date().timeIntervalSince(started) < 15 { try await Task.sleep(nanoseconds: 50_000_000) }
-        kill(first.processIdentifier, SIGKILL)
+        // The harvest is rate-limited to 4 requests/s (≈ 132 requests: ≥ 33 s) and killed with SIGKILL
+        // after 15 s, half-way whatever the machine's load; the catalog is not polled while written.
+        let first = try Self.harvest(server.base, store: store.url.path, killAfter: 15)
         first.waitUntilExit()
         let saved = Self.countItems(database)
         #expect(saved >= 1 && saved < total, "killed with \(saved) items saved")
