@@ -40,9 +40,26 @@ public final class Embedder: Sendable {
     /// Embedding dimension (1280 for EfficientNet-Lite0).
     public var dimension: Int { model.embeddingDimension ?? 0 }
 
-    /// The network input for one decoded picture: `3 × side × side` Float32, channel-major (CHW).
+    /// Network inputs per picture: 1 for `.plain`, 2 for `.copyDetection` (grey and grey mirrored).
+    public var inputsPerPicture: Int { model.embeddingDescriptor == .copyDetection ? 2 : 1 }
+
+    /// The network input for one decoded picture: `inputsPerPicture × 3 × side × side` Float32,
+    /// channel-major (CHW); for `.copyDetection` the luma picture's input, then the same mirrored.
     /// - Throws: `InferenceError.preprocessingFailed` naming the image.
     public func input(for picture: PixelBuffer, name: String = "-") throws(InferenceError) -> [Float] {
+        guard model.embeddingDescriptor == .copyDetection else { return try singleInput(for: picture, name: name) }
+        let grey = PixelBuffer(width: picture.width, height: picture.height, channels: 1, pixels: picture.luma())
+        let upright = try singleInput(for: grey, name: name)
+        var mirrored = upright
+        let side = inputSide
+        for row in 0..<(3 * side) {
+            let start = row * side
+            for x in 0..<side { mirrored[start + x] = upright[start + side - 1 - x] }
+        }
+        return upright + mirrored
+    }
+
+    private func singleInput(for picture: PixelBuffer, name: String) throws(InferenceError) -> [Float] {
         let square: PixelBuffer
         do {
             square = try picture.centreCropped(shorterSide: resizeSide, crop: inputSide)
@@ -80,17 +97,24 @@ public final class Embedder: Sendable {
         return try embed(inputs: batch, count: pictures.count, includeLogits: includeLogits)
     }
 
-    /// Embeds preprocessed inputs (`count × 3 × side × side` Float32, NCHW).
+    /// Embeds preprocessed inputs of `count` pictures (`count × inputsPerPicture × 3 × side × side`
+    /// Float32, NCHW, as `input(for:)` makes them). For `.copyDetection` the two passes of each
+    /// picture are summed before normalising, and the logits are those of the upright grey input.
     public func embed(inputs: [Float], count: Int, includeLogits: Bool = false) throws(InferenceError) -> [ImageEmbedding] {
-        let tensor = try Tensor(shape: [count, 3, inputSide, inputSide], values: inputs)
+        let passes = inputsPerPicture
+        let tensor = try Tensor(shape: [count * passes, 3, inputSide, inputSide], values: inputs)
         let names = includeLogits ? ["embedding", "logits"] : ["embedding"]
         let outputs = try network.forward(tensor, inputName: model.inputName, outputs: names)
-        guard let embedding = outputs["embedding"], embedding.shape.first == count else {
+        guard let embedding = outputs["embedding"], embedding.shape.first == count * passes else {
             throw InferenceError(.forwardFailed, "\(model.name) returned no embedding of batch \(count)")
         }
         let logits = outputs["logits"]
         return (0..<count).map { i in
-            ImageEmbedding(vector: Self.normalised(Array(embedding.row(i))), logits: logits.map { Array($0.row(i)) })
+            var sum = Array(embedding.row(i * passes))
+            for pass in 1..<passes {
+                for (k, value) in embedding.row(i * passes + pass).enumerated() { sum[k] += value }
+            }
+            return ImageEmbedding(vector: Self.normalised(sum), logits: logits.map { Array($0.row(i * passes)) })
         }
     }
 

@@ -60,6 +60,23 @@ public struct ModelDescriptor: Sendable, Equatable {
     public let outputNames: [String]
     /// Length of the embedding output, when the model gives one.
     public let embeddingDimension: Int?
+    /// What one image's vector is made of (`.plain`: one forward pass; `.copyDetection`: see there).
+    public var embeddingDescriptor: EmbeddingDescriptor = .plain
+}
+
+/// How an embedder turns one image into one vector.
+public enum EmbeddingDescriptor: String, Sendable, Equatable, Codable {
+    /// The pooled feature of the picture as it is (colour, orientation): for similar-image search,
+    /// clusters and classification.
+    case plain
+    /// A copy-detection descriptor invariant by construction to two edits that collections are full
+    /// of — greyscale conversion and mirroring: `v = e(g) + e(flip(g))`, L2-normalised, where `g` is the
+    /// picture's BT.601 luma replicated to RGB and `flip` mirrors the network input left–right.
+    /// A grey copy gives the same `g`, a mirrored copy the same pair of inputs, so both land at
+    /// cosine ≈ 1 from the original (test-time augmentation as in copy detection; cf. Pizzi et al.,
+    /// "A Self-Supervised Descriptor for Image Copy Detection", CVPR 2022, which trains for these
+    /// invariances instead). Two forward passes per image.
+    case copyDetection = "copy-detection"
 }
 
 /// The models Vitrine ships descriptors for (files from `/work/shared/models/MANIFEST.tsv` and the
@@ -77,6 +94,15 @@ public enum ModelRegistry {
         license: "Apache-2.0", format: .onnx, inputWidth: 224, inputHeight: 224, colourOrder: .rgb,
         layout: .nchw, normalisation: .efficientNetLite, inputName: "input",
         outputNames: ["logits", "embedding"], embeddingDimension: 1280)
+
+    /// EfficientNet-Lite0 (same file) as a copy-detection descriptor (`EmbeddingDescriptor.copyDetection`):
+    /// for `vitrine duplicates --method embedding --model efficientnet-lite0-copy`.
+    public static let efficientNetLite0Copy = ModelDescriptor(
+        name: "efficientnet-lite0-copy", version: efficientNetLite0.version,
+        fileName: efficientNetLite0.fileName, mirrorPath: nil, sha256: efficientNetLite0.sha256,
+        source: efficientNetLite0.source, license: "Apache-2.0", format: .onnx, inputWidth: 224, inputHeight: 224,
+        colourOrder: .rgb, layout: .nchw, normalisation: .efficientNetLite, inputName: "input",
+        outputNames: ["logits", "embedding"], embeddingDimension: 1280, embeddingDescriptor: .copyDetection)
 
     public static let efficientNetLite0Reference = ModelDescriptor(
         name: "efficientnet-lite0-reference", version: "0.1.0",
@@ -135,7 +161,7 @@ public enum ModelRegistry {
 
     /// Every known model.
     public static let all: [ModelDescriptor] = [
-        efficientNetLite0, efficientNetLite0Reference, yoloxNano, ultraFace320, ultraFace640,
+        efficientNetLite0, efficientNetLite0Copy, efficientNetLite0Reference, yoloxNano, ultraFace320, ultraFace640,
         superResolution("ESPCN", 2, sha256: "59f77351e1d7c0057bf6fe088b4a8a07e42c468c8c8aebb674a6b4ea1823221d", commit: espcn, repo: "fannymonori/TF-ESPCN"),
         superResolution("ESPCN", 3, sha256: "0e667db7a431d14c32568ed79bf21701a64df8b1d162e48ca1f8800affe2c2b3", commit: espcn, repo: "fannymonori/TF-ESPCN"),
         superResolution("ESPCN", 4, sha256: "e403f06309229cf36009cd8fb0da032ba7643fae9f15cf94fe562e8edf8fef47", commit: espcn, repo: "fannymonori/TF-ESPCN"),
