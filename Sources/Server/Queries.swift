@@ -1,4 +1,5 @@
 import Catalog
+import Curation
 import Foundation
 import GRDB
 import Hummingbird
@@ -621,4 +622,30 @@ public struct Queries: Sendable {
             return out
         }
     }
+}
+
+extension Queries {
+    /// The `k` nearest items of an item by cosine over its stored embedding (FAISS index of the
+    /// store's embedding model). 400 when `k` is outside 1…`maxK`, 404 for an unknown item, 409 when
+    /// the store or the item has no embedding.
+    public func similar(id: Int64, k: Int, baseURL: String = "") throws -> SimilarPage {
+        guard k >= 1, k <= Self.maxK else { throw Problem.badParameter("k", String(k), "1…\(Self.maxK)") }
+        _ = try read { db in try Self.itemRow(db, id) }
+        guard let model = try embeddingModel() else {
+            throw Problem(.conflict, title: "No embeddings", detail: "this store has no embeddings; run `vitrine embed` first")
+        }
+        do {
+            let search = try SimilaritySearch(catalog: state.catalog, model: model)
+            let vector = try search.vector(itemID: id)
+            let found = try search.neighbours(of: vector, k: k, excluding: id)
+            let items = try summaries(ids: found.map(\.itemID), baseURL: baseURL)
+            let byID = Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) })
+            return SimilarPage(itemID: id, model: model, neighbours: found.compactMap { n in byID[n.itemID].map { SimilarNeighbour(item: $0, cosine: n.cosine) } })
+        } catch let p as Problem { throw p } catch {
+            throw Problem(.conflict, title: "Similar search failed", detail: "item \(id): \(error)")
+        }
+    }
+
+    /// Largest `k` of similar-item searches.
+    public static let maxK = 100
 }
