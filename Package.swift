@@ -77,6 +77,7 @@ let package = Package(
             "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Curation", "Reports", "Inference",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "VitrineCommands", dependencies: [
             "Server", "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Curation", "Reports", "Inference", "Datasets", "Harvest", "ReplayServer", "Learning",

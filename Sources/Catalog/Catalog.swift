@@ -189,6 +189,7 @@ public final class Catalog: Sendable {
         DatasetSchema.register(&migrator)
         DerivedImagesMigration.register(&migrator)
         registerDetectionMigrations(&migrator)
+        ServerSchema.register(&migrator)
         return migrator
     }
 

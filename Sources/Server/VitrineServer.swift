@@ -14,6 +14,7 @@ public enum VitrineServer {
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
+        APIRoutes.register(on: router, state: state)
         return router
     }
 
