@@ -577,3 +577,117 @@ int vt_vips_contact_sheet(const char *const *paths, int count, int columns, int 
     g_free(tiles);
     return status;
 }
+
+// MARK: - IIIF Image API rendering
+
+/// Opens the first page of `path` with EXIF orientation applied, as 8-bit sRGB without alpha.
+static VipsImage *vt_iiif_open(const char *path) {
+    VipsImage *image = vips_image_new_from_file(path, NULL);
+    if (image == NULL) return NULL;
+    VipsImage *rotated = NULL;
+    if (vips_autorot(image, &rotated, NULL) != 0) {
+        vt_unref(image);
+        return NULL;
+    }
+    vt_unref(image);
+    image = rotated;
+    if (vips_image_hasalpha(image)) {
+        VipsImage *flat = NULL;
+        VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
+        int status = vips_flatten(image, &flat, "background", white, NULL);
+        vips_area_unref(VIPS_AREA(white));
+        vt_unref(image);
+        if (status != 0) return NULL;
+        image = flat;
+    }
+    VipsImage *srgb = NULL;
+    if (vips_colourspace(image, &srgb, VIPS_INTERPRETATION_sRGB, NULL) != 0) {
+        vt_unref(image);
+        return NULL;
+    }
+    vt_unref(image);
+    VipsImage *eight = NULL;
+    if (vips_cast_uchar(srgb, &eight, NULL) != 0) {
+        vt_unref(srgb);
+        return NULL;
+    }
+    vt_unref(srgb);
+    return eight;
+}
+
+int vt_iiif_size(const char *path, int *width, int *height) {
+    if (vt_vips_init() != 0) return -1;
+    VipsImage *image = vips_image_new_from_file(path, NULL);
+    if (image == NULL) return -1;
+    VipsImage *rotated = NULL;
+    if (vips_autorot(image, &rotated, NULL) != 0) {
+        vt_unref(image);
+        return -1;
+    }
+    vt_unref(image);
+    *width = vips_image_get_width(rotated);
+    *height = vips_image_get_height(rotated);
+    vt_unref(rotated);
+    return 0;
+}
+
+/// Replaces `*image` by `next` (unreffing the old one); returns `status`.
+static int vt_iiif_step(VipsImage **image, VipsImage *next, int status) {
+    if (status != 0) return status;
+    vt_unref(*image);
+    *image = next;
+    return 0;
+}
+
+int vt_iiif_render(const char *path, int x, int y, int w, int h, int out_w, int out_h, int mirror,
+                   int rotation, int quality, const char *suffix, void **out, size_t *length) {
+    if (vt_vips_init() != 0) return -1;
+    if (w <= 0 || h <= 0 || out_w <= 0 || out_h <= 0) {
+        vips_error("vt_iiif_render", "empty region or size");
+        return -1;
+    }
+    VipsImage *image = vt_iiif_open(path);
+    if (image == NULL) return -1;
+    VipsImage *next = NULL;
+    int status = 0;
+    if (x != 0 || y != 0 || w != vips_image_get_width(image) || h != vips_image_get_height(image)) {
+        status = vips_extract_area(image, &next, x, y, w, h, NULL);
+        status = vt_iiif_step(&image, next, status);
+    }
+    if (status == 0 && (out_w != w || out_h != h)) {
+        next = NULL;
+        status = vips_resize(image, &next, (double)out_w / w, "vscale", (double)out_h / h,
+                                                       "kernel", VIPS_KERNEL_LANCZOS3, NULL);
+        status = vt_iiif_step(&image, next, status);
+        // vips_resize rounds; make the size exact.
+        if (status == 0 && (vips_image_get_width(image) != out_w || vips_image_get_height(image) != out_h)) {
+            next = NULL;
+            status = vips_embed(image, &next, 0, 0, out_w, out_h, "extend", VIPS_EXTEND_COPY, NULL);
+            status = vt_iiif_step(&image, next, status);
+        }
+    }
+    if (status == 0 && mirror) {
+        next = NULL;
+        status = vips_flip(image, &next, VIPS_DIRECTION_HORIZONTAL, NULL);
+        status = vt_iiif_step(&image, next, status);
+    }
+    if (status == 0 && rotation != 0) {
+        VipsAngle angle = rotation == 90 ? VIPS_ANGLE_D90 : rotation == 180 ? VIPS_ANGLE_D180 : VIPS_ANGLE_D270;
+        next = NULL;
+        status = vips_rot(image, &next, angle, NULL);
+        status = vt_iiif_step(&image, next, status);
+    }
+    if (status == 0 && quality >= 1) {
+        next = NULL;
+        status = vips_colourspace(image, &next, VIPS_INTERPRETATION_B_W, NULL);
+        status = vt_iiif_step(&image, next, status);
+        if (status == 0 && quality == 2) {
+            next = NULL;
+            status = vips_moreeq_const1(image, &next, 128.0, NULL);
+            status = vt_iiif_step(&image, next, status);
+        }
+    }
+    if (status == 0) status = vips_image_write_to_buffer(image, suffix, out, length, NULL);
+    vt_unref(image);
+    return status;
+}

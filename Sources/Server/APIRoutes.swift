@@ -124,7 +124,7 @@ public enum APIRoutes {
         try data.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let model = try queries.embeddingModel()
-        let search = try model.flatMap { try? SimilaritySearch(catalog: state.catalog, model: $0) }
+        let search = model.flatMap { try? SimilaritySearch(catalog: state.catalog, model: $0) }
         let embedder = try search.map { try Embedder(model: $0.model, locator: EmbeddingJob.locator(catalog: state.catalog)) }
         do {
             guard var answer = try Lookup.run(catalog: state.catalog, files: [file.path], search: search, embedder: embedder).first else {

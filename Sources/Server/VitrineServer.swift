@@ -15,6 +15,7 @@ public enum VitrineServer {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
         APIRoutes.register(on: router, state: state)
+        IIIFImageRoutes.register(on: router, state: state)
         return router
     }
 

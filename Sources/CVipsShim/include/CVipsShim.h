@@ -86,6 +86,18 @@ int vt_vips_contact_sheet(const char *const *paths, int count, int columns, int 
 
 void vt_vips_free(void *pointer);
 
+/// IIIF Image API rendering (https://iiif.io/api/image/3.0/#4-image-requests) of the first page of
+/// `path`, EXIF orientation applied, as 8-bit sRGB (alpha flattened over white), in the spec's order:
+/// region (`x, y, w, h` in oriented pixels) → size (`out_w × out_h`) → mirror (`mirror` ≠ 0, left–right)
+/// → rotation (0, 90, 180, 270 clockwise) → quality (0 colour, 1 grey, 2 bitonal: grey ≥ 128 → 255)
+/// → format (`suffix`: ".jpg", ".png", ".webp"). The encoded bytes go to `*out` (free with
+/// `vt_vips_free`), their length to `*length`.
+int vt_iiif_render(const char *path, int x, int y, int w, int h, int out_w, int out_h, int mirror,
+                   int rotation, int quality, const char *suffix, void **out, size_t *length);
+
+/// Width and height of the first page of `path` with EXIF orientation applied (what IIIF serves).
+int vt_iiif_size(const char *path, int *width, int *height);
+
 #ifdef __cplusplus
 }
 #endif
