@@ -17,7 +17,7 @@ public enum APIRoutes {
         api.get("items") { request, _ in
             let p = parameters(request)
             let filter = try ItemFilter(parameters: p)
-            let limit = try intParameter(p, "limit") ?? defaultPageSize
+            let limit = try intParameter(p, "limit") ?? min(defaultPageSize, state.configuration.maxPageSize)
             return try json(queries.listItems(filter: filter, limit: limit, cursor: p["cursor"].flatMap { $0.isEmpty ? nil : $0 }, baseURL: state.baseURL(for: request)))
         }
         api.get("items/:id") { request, context in

@@ -1,0 +1,179 @@
+import Catalog
+import Curation
+import Foundation
+import GRDB
+import Hummingbird
+import HummingbirdTesting
+import Imaging
+import Logging
+import Server
+import Testing
+
+private func apiSolid(_ colour: [UInt8], width: Int, height: Int, stripe: Int) -> PixelBuffer {
+    var pixels = [UInt8]()
+    for _ in 0..<(width * height) { pixels.append(contentsOf: colour) }
+    for x in 0..<stripe { pixels[x * 3] = 255 }
+    return PixelBuffer(width: width, height: height, channels: 3, pixels: pixels)
+}
+
+/// A store of 3 items ingested from a CSV list with titles, creators, rights and providers.
+private func makeStore() async throws -> URL {
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-api-\(UUID().uuidString)")
+    let images = base.appendingPathComponent("images-in")
+    try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+    for (i, c) in [[200, 10, 10], [10, 200, 10], [10, 10, 200]].enumerated() {
+        let img = apiSolid(c.map(UInt8.init), width: 64, height: 48, stripe: 10 * (i + 1))
+        try ImageWriter.save(img, to: images.appendingPathComponent("p\(i).png").path)
+    }
+    let list = "path,title,creator,rights,provider\n" +
+        "p0.png,Harvesters in a field,Anon.,http://creativecommons.org/publicdomain/mark/1.0/,Museum X\n" +
+        "p1.png,Portrait of a lady,Rembrandt,http://rightsstatements.org/vocab/InC/1.0/,Museum Y\n" +
+        "p2.png,Map of the harbour,Anon.,http://creativecommons.org/publicdomain/mark/1.0/,Museum X\n"
+    try Data(list.utf8).write(to: images.appendingPathComponent("list.csv"))
+    let store = base.appendingPathComponent("store")
+    let catalog = try Catalog(store: store)
+    var options = IngestOptions()
+    options.quiet = true
+    _ = try await IngestJob(catalog: catalog, options: options).run(sources: [images.appendingPathComponent("list.csv").path])
+    return store
+}
+
+private func makeApp(_ store: URL, token: String? = "secret", maxPageSize: Int = 200, maxUploadBytes: Int = 20 << 20) throws -> (some ApplicationProtocol, Router<BasicRequestContext>) {
+    let state = try ServerState(configuration: ServerConfiguration(store: store, token: token, maxUploadBytes: maxUploadBytes, maxPageSize: maxPageSize),
+                                logger: Logger(label: "test"))
+    let router = VitrineServer.makeRouter(state: state)
+    return (Application(router: router), router)
+}
+
+private func object(_ buffer: ByteBuffer) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any])
+}
+
+@Suite("REST API")
+struct APITests {
+    @Test("items filter by provider and rights, FTS query matches titles, cursor pages cover every item once")
+    func filtersQueryAndPagination() async throws {
+        let store = try await makeStore()
+        defer { try? FileManager.default.removeItem(at: store.deletingLastPathComponent()) }
+        let (app, _) = try makeApp(store)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/items?provider=Museum%20X", method: .get) { r in
+                #expect(r.status == .ok)
+                let items = try #require(try object(r.body)["items"] as? [[String: Any]])
+                #expect(items.count == 2)
+            }
+            try await client.execute(uri: "/api/items?q=harbour", method: .get) { r in
+                let items = try #require(try object(r.body)["items"] as? [[String: Any]])
+                #expect(items.map { $0["title"] as? String } == ["Map of the harbour"])
+                #expect((items.first?["thumbnail"] as? String)?.hasSuffix("/full/!300,300/0/default.jpg") == true)
+            }
+            try await client.execute(uri: "/api/items?rights=http://rightsstatements.org/vocab/InC/1.0/", method: .get) { r in
+                let items = try #require(try object(r.body)["items"] as? [[String: Any]])
+                #expect(items.map { $0["creator"] as? String } == ["Rembrandt"])
+            }
+            var seen: [Int] = []
+            var cursor: String? = nil
+            repeat {
+                let uri = "/api/items?limit=2" + (cursor.map { "&cursor=\($0)" } ?? "")
+                cursor = try await client.execute(uri: uri, method: .get) { r in
+                    let o = try object(r.body)
+                    seen += (o["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
+                    return o["nextCursor"] as? String
+                }
+            } while cursor != nil
+            #expect(seen.count == 3 && Set(seen).count == 3)
+        }
+    }
+
+    @Test("bad parameters, unknown ids, missing token and too-large uploads answer problems naming them")
+    func problems() async throws {
+        let store = try await makeStore()
+        defer { try? FileManager.default.removeItem(at: store.deletingLastPathComponent()) }
+        let (app, _) = try makeApp(store, maxPageSize: 10, maxUploadBytes: 100)
+        try await app.test(.router) { client in
+            for (uri, status, word) in [("/api/items?limit=11", HTTPResponse.Status.badRequest, "limit"), ("/api/items?cursor=%%%", .badRequest, "cursor"),
+                                        ("/api/items?minConfidence=x", .badRequest, "minConfidence"), ("/api/items?watermark=true", .badRequest, "watermark"),
+                                        ("/api/items/999", .notFound, "999"), ("/api/runs/999", .notFound, "run 999"),
+                                        ("/api/duplicates/77", .notFound, "77"), ("/api/items/1/similar?k=1000", .badRequest, "k")] {
+                try await client.execute(uri: uri, method: .get) { r in
+                    #expect(r.status == status, "\(uri)")
+                    #expect(r.headers[.contentType] == "application/problem+json")
+                    let detail = try object(r.body)["detail"] as? String
+                    #expect(detail?.contains(word) == true, "\(uri): \(detail ?? "-")")
+                }
+            }
+            let body = ByteBuffer(string: #"{"itemID":1,"concept":"map","verdict":"accept"}"#)
+            try await client.execute(uri: "/api/feedback/labels", method: .post, body: body) { r in #expect(r.status == .unauthorized) }
+            try await client.execute(uri: "/api/feedback/labels", method: .post, headers: [.authorization: "Bearer wrong"], body: body) { r in #expect(r.status == .unauthorized) }
+            try await client.execute(uri: "/api/lookup", method: .post, body: ByteBuffer(bytes: [UInt8](repeating: 1, count: 500))) { r in
+                #expect(r.status == .contentTooLarge)
+            }
+        }
+        let (readOnly, _) = try makeApp(store, token: nil)
+        try await readOnly.test(.router) { client in
+            try await client.execute(uri: "/api/feedback/similar", method: .post, body: ByteBuffer(string: "{}")) { r in #expect(r.status == .forbidden) }
+        }
+    }
+
+    @Test("an accepted or corrected label becomes a curator label; duplicate verdicts give a precision per threshold")
+    func feedbackRoundTrip() async throws {
+        let store = try await makeStore()
+        defer { try? FileManager.default.removeItem(at: store.deletingLastPathComponent()) }
+        let catalog = try Catalog(store: store)
+        try await catalog.pool.write { db in
+            try db.execute(sql: "INSERT INTO run(kind, toolVersion, config, startedAt, status) VALUES ('duplicates', 'test', '{}', ?, 'finished')", arguments: [Date()])
+            try db.execute(sql: "INSERT INTO duplicateGroup(runID, kind, algorithm, maxDistance, keeperItemID, keeperReason, size) VALUES (1, 'near', 'phash', 10, 1, 'largest', 3)")
+            for (item, d) in [(1, 0), (2, 4), (3, 8)] {
+                try db.execute(sql: "INSERT INTO duplicateMember(groupID, itemID, distanceToKeeper) VALUES (1, ?, ?)", arguments: [item, d])
+            }
+            try db.execute(sql: "DELETE FROM imageHash")
+        }
+        let (app, _) = try makeApp(store)
+        let auth: HTTPFields = [.authorization: "Bearer secret", .contentType: "application/json"]
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/feedback/labels", method: .post, headers: auth,
+                                     body: ByteBuffer(string: #"{"itemID":3,"concept":"painting","verdict":"correct","correctedConcept":"map","who":"ana"}"#)) { r in
+                #expect(r.status == .created)
+            }
+            try await client.execute(uri: "/api/items?origin=curator&concept=map", method: .get) { r in
+                let items = try #require(try object(r.body)["items"] as? [[String: Any]])
+                #expect(items.compactMap { $0["id"] as? Int } == [3])
+                let labels = items.first?["labels"] as? [[String: Any]]
+                #expect(labels?.first?["origin"] as? String == "curator")
+            }
+            for (b, verdict) in [(2, "confirm"), (3, "reject")] {
+                try await client.execute(uri: "/api/feedback/duplicates", method: .post, headers: auth,
+                                         body: ByteBuffer(string: #"{"itemA":1,"itemB":\#(b),"groupID":1,"verdict":"\#(verdict)"}"#)) { r in
+                    #expect(r.status == .created)
+                }
+            }
+            try await client.execute(uri: "/api/feedback/duplicates/precision", method: .get) { r in
+                let rows = try #require(try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [[String: Any]])
+                #expect(rows.map { $0["threshold"] as? Int } == [4, 8])
+                #expect(rows.map { $0["precision"] as? Double } == [1.0, 0.5])
+            }
+            try await client.execute(uri: "/api/items/1", method: .get) { r in
+                let o = try object(r.body)
+                #expect((o["duplicateGroup"] as? [String: Any])?["algorithm"] as? String == "phash")
+            }
+        }
+    }
+
+    @Test("/openapi.json parses and lists every route the router registered")
+    func openAPIListsEveryRoute() async throws {
+        let store = try await makeStore()
+        defer { try? FileManager.default.removeItem(at: store.deletingLastPathComponent()) }
+        let (app, router) = try makeApp(store)
+        let registered = Set(router.routes.map { "\($0.path)" }.filter { $0.hasPrefix("/api") || $0 == "/openapi.json" }.map { path in
+            path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+        }.map { "/" + $0 })
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/openapi.json", method: .get) { r in
+                let doc = try object(r.body)
+                let paths = Set((doc["paths"] as? [String: Any] ?? [:]).keys)
+                #expect(registered.count >= 16)
+                #expect(registered == paths, "router: \(registered.sorted()) document: \(paths.sorted())")
+            }
+        }
+    }
+}
