@@ -182,7 +182,7 @@ extension Catalog {
 
     public func saveHarvest(_ batch: HarvestBatch) throws {
         try write("save a harvest page of \(batch.items.count) items") { db in
-            try saveItems(batch.items, db)
+            _ = try saveItems(batch.items, db)
             for d in batch.details { try d.save(db) }
             for c in batch.concepts { try c.save(db) }
             for o in batch.outcomes { try o.save(db) }

@@ -333,7 +333,8 @@ public struct Queries: Sendable {
             }
             if let g = filter.duplicateGroup { clauses.append("item.id IN (SELECT itemID FROM duplicateMember WHERE groupID = ?)"); args.append(g) }
             if let f = filter.quality {
-                clauses.append("item.id IN (SELECT itemID FROM quality WHERE flags LIKE ?)"); args.append("%\"\(f)\"%")
+                // `quality.flags` is a comma-separated list (QualityRecord).
+                clauses.append("item.id IN (SELECT itemID FROM quality WHERE ',' || flags || ',' LIKE ?)"); args.append("%,\(f),%")
             }
             if let w = filter.watermark {
                 guard try Self.tableExists(db, "watermark_score") else {
@@ -402,7 +403,7 @@ public struct Queries: Sendable {
                 return DetectionSummary(category: r[0], score: r[1], x: v[0], y: v[1], w: w, h: h, source: r["sname"], runID: r["runID"])
             }
             let flagsText = try String.fetchOne(db, sql: "SELECT flags FROM quality WHERE itemID = ?", arguments: [id])
-            let flags = flagsText.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+            let flags = (flagsText ?? "").split(separator: ",").map { String($0) }.filter { !$0.isEmpty }
             let group = try Row.fetchOne(db, sql: """
                 SELECT g.* FROM duplicateGroup g JOIN duplicateMember m ON m.groupID = g.id WHERE m.itemID = ? ORDER BY g.runID DESC, g.id LIMIT 1
                 """, arguments: [id]).map(Self.group)
