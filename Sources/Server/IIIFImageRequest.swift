@@ -120,8 +120,12 @@ public struct IIIFImageRequest: Sendable, Equatable {
             switch (sw, sh, confined) {
             case let (.some(a), .some(b), true):
                 guard a > 0, b > 0 else { throw bad("size '\(text)' must be positive") }
-                let scale = min(Double(a) / Double(w), Double(b) / Double(h))
-                out = (max(1, Int((Double(w) * scale).rounded())), max(1, Int((Double(h) * scale).rounded())))
+                // §4.2: "as large as possible but not larger than the extracted region, w or h, or
+                // server-imposed limits" — without ^ the best fit never exceeds the region.
+                var scale = min(Double(a) / Double(w), Double(b) / Double(h))
+                if !upscale { scale = min(scale, 1) }
+                scale = min(scale, Double(maxWidth) / Double(w), Double(maxHeight) / Double(h), (Double(maxArea) / Double(w * h)).squareRoot())
+                out = (max(1, min(a, Int((Double(w) * scale).rounded()))), max(1, min(b, Int((Double(h) * scale).rounded()))))
             case let (.some(a), .some(b), false): out = (a, b)
             case let (.some(a), nil, false): out = (a, max(1, Int((Double(h) * Double(a) / Double(w)).rounded())))
             case let (nil, .some(b), false): out = (max(1, Int((Double(w) * Double(b) / Double(h)).rounded())), b)

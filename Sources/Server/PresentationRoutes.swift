@@ -170,7 +170,7 @@ public enum PresentationRoutes {
             if let c = l.confidence { text += String(format: " (%.2f)", c) }
             annotation(text, concept: l.concept, target: canvasID)
         }
-        for p in detail.predictions {
+        for p in WebRoutes.topPredictions(detail.predictions) {
             var text = "\(p.concept) — predicted"
             if let c = p.confidence { text += String(format: " (%.2f)", c) }
             if let m = p.model { text += " by \(m)" }

@@ -46,10 +46,10 @@ enum WebAssets {
     .figure img{display:block;max-width:100%;height:auto}
     .figure svg{position:absolute;inset:0;width:100%;height:100%}
     .figure rect{fill:none;stroke:#ffcc00;stroke-width:3;vector-effect:non-scaling-stroke}
-    .figure text{fill:#ffcc00;paint-order:stroke;stroke:#000;stroke-width:3px;font-size:14px;vector-effect:non-scaling-stroke}
+    .figure text{fill:#ffcc00;paint-order:stroke;stroke:#000;stroke-width:3px;vector-effect:non-scaling-stroke}
     table{border-collapse:collapse;width:100%;background:var(--card)}
     th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--line);vertical-align:top;font-size:.88rem;overflow-wrap:anywhere}
-    th{color:var(--muted);font-weight:600}
+    th{color:var(--muted);font-weight:600;white-space:nowrap;overflow-wrap:normal}
     .bar{display:inline-block;height:.55rem;background:var(--accent);border-radius:2px;vertical-align:middle;margin-right:.3rem}
     .pairs{display:flex;flex-direction:column;gap:1rem}
     .pair{display:grid;grid-template-columns:1fr 1fr auto;gap:.8rem;align-items:center;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.6rem}
@@ -110,7 +110,10 @@ enum WebAssets {
       // Collection grid: infinite scroll through GET /api/items (cursor pagination).
       var grid = $('#grid');
       function card(item) {
-        var chips = (item.labels || []).slice(0, 4).map(function (l) {
+        var labels = item.labels || [], top = null;
+        labels.forEach(function (l) { if (l.origin === 'prediction' && (!top || (l.confidence || 0) > (top.confidence || 0))) top = l; });
+        var shown = labels.filter(function (l) { return l.origin !== 'prediction'; }).concat(top ? [top] : []);
+        var chips = shown.slice(0, 4).map(function (l) {
           return '<span class="chip ' + esc(l.origin) + '" title="' + esc(l.origin) + (l.confidence != null ? ' ' + l.confidence.toFixed(2) : '') + '">' + esc(l.label) + '</span>';
         }).join('');
         return '<a class="card" href="/items/' + item.id + '"><span class="thumb"><img loading="lazy" alt="" src="' + esc(item.thumbnail) + '"></span>' +

@@ -79,11 +79,13 @@ public enum WebRoutes {
         var body = "<h1>\(h(title))</h1><div class=\"item-layout\"><div>"
         body += "<div class=\"figure\"><img alt=\"\(h(title))\" src=\"/iiif/3/\(item.id)/full/!1024,1024/0/default.jpg\" width=\"\(width)\" height=\"\(height)\">"
         if !detail.detections.isEmpty {
-            body += "<svg viewBox=\"0 0 \(width) \(height)\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"detections\">"
+            // Label text at about 1/40 of the longer side, so it reads the same at any image size.
+            let fontSize = max(10, max(width, height) / 40)
+            body += "<svg viewBox=\"0 0 \(width) \(height)\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"detections\" font-size=\"\(fontSize)\">"
             for d in detail.detections {
                 let label = d.category + (d.score.map { String(format: " %.2f", $0) } ?? "")
                 body += "<g><title>\(h(label)) (\(h(d.source)))</title><rect x=\"\(fmt(d.x))\" y=\"\(fmt(d.y))\" width=\"\(fmt(d.w))\" height=\"\(fmt(d.h))\"/>"
-                body += "<text x=\"\(fmt(d.x + 4))\" y=\"\(fmt(d.y + 16))\">\(h(label))</text></g>"
+                body += "<text x=\"\(fmt(d.x + 4))\" y=\"\(fmt(d.y + Double(fontSize) + 2))\">\(h(label))</text></g>"
             }
             body += "</svg>"
         }
@@ -120,8 +122,8 @@ public enum WebRoutes {
             body += "</table>"
         }
         if !detail.predictions.isEmpty {
-            body += "<h2>Predictions</h2><table><tr><th>Concept</th><th>Confidence</th><th>Model</th><th></th></tr>"
-            for p in detail.predictions {
+            body += "<h2>Predictions <span class=\"muted\">(top 5)</span></h2><table><tr><th>Concept</th><th>Confidence</th><th>Model</th><th></th></tr>"
+            for p in detail.predictions.sorted(by: { ($0.confidence ?? 1) > ($1.confidence ?? 1) }).prefix(5) {
                 body += "<tr><td>\(h(p.concept))</td><td>\(p.confidence.map { confidence($0) } ?? "—")</td><td>\(h(p.model))</td>"
                 body += "<td><a href=\"/review/predictions?concept=\(u(p.concept))\">review</a></td></tr>"
             }
@@ -193,11 +195,22 @@ public enum WebRoutes {
 
     static func predictionsPage(_ request: Request, queries: Queries, state: ServerState) throws -> String {
         let p = APIRoutes.parameters(request)
+        // The latest classifier run's predicted label of each item: its highest-scoring concept.
+        let source: Int64? = try queries.read { db in
+            for id in try Int64.fetchAll(db, sql: "SELECT id FROM annotationSource WHERE kind = 'prediction' ORDER BY id DESC") {
+                if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM annotation WHERE sourceID = ? AND boxForm IS NULL)", arguments: [id]) == true { return id }
+            }
+            return nil
+        }
+        let top = """
+            a.sourceID = ? AND a.boxForm IS NULL
+            AND coalesce(a.score, 1) >= (SELECT max(coalesce(b.score, 1)) FROM annotation b WHERE b.sourceID = a.sourceID AND b.itemID = a.itemID AND b.boxForm IS NULL)
+            """
         let concepts = try queries.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT c.name, count(*) FROM annotation a JOIN category c ON c.id = a.categoryID JOIN annotationSource s ON s.id = a.sourceID
-                WHERE s.kind = 'prediction' AND a.boxForm IS NULL GROUP BY c.name ORDER BY c.name
-                """).map { (name: $0[0] as String, count: $0[1] as Int) }
+                SELECT c.name, count(*) FROM annotation a JOIN category c ON c.id = a.categoryID
+                WHERE \(top) GROUP BY c.name ORDER BY c.name
+                """, arguments: [source]).map { (name: $0[0] as String, count: $0[1] as Int) }
         }
         var body = "<h1>Prediction review</h1>"
         guard !concepts.isEmpty else {
@@ -212,12 +225,12 @@ public enum WebRoutes {
             try Row.fetchAll(db, sql: """
                 SELECT i.*, a.score AS score, s.model AS model FROM annotation a JOIN category c ON c.id = a.categoryID
                 JOIN annotationSource s ON s.id = a.sourceID JOIN item i ON i.id = a.itemID
-                WHERE s.kind = 'prediction' AND a.boxForm IS NULL AND c.name = ?
+                WHERE \(top) AND c.name = ?
                   AND NOT EXISTS (SELECT 1 FROM labelFeedback f WHERE f.itemID = a.itemID AND f.concept = c.name)
                 ORDER BY coalesce(a.score, 1.0), i.id LIMIT 120
-                """, arguments: [concept]).map { (item: try Queries.summary($0, db: db, baseURL: ""), score: $0["score"] as Double?, model: $0["model"] as String?) }
+                """, arguments: [source, concept]).map { (item: try Queries.summary($0, db: db, baseURL: ""), score: $0["score"] as Double?, model: $0["model"] as String?) }
         }
-        body += "<p class=\"muted\">Predictions of <strong>\(h(concept))</strong> not yet reviewed, lowest confidence first (up to 120). "
+        body += "<p class=\"muted\">Items whose predicted label (the classifier's top concept) is <strong>\(h(concept))</strong>, not yet reviewed, lowest confidence first (up to 120). "
         body += "Keys: <span class=\"kbd\">j</span>/<span class=\"kbd\">k</span> move, <span class=\"kbd\">a</span> accept, <span class=\"kbd\">c</span> correct. "
         body += "Accepted and corrected labels become labels of origin <em>curator</em> (needs the token).</p>"
         if rows.isEmpty { body += "<p>Every prediction of this concept has been reviewed.</p>" }
@@ -332,7 +345,7 @@ public enum WebRoutes {
     static func card(_ item: ItemSummary) -> String { card(item, extra: nil, actions: nil) }
 
     static func card(_ item: ItemSummary, extra: String?, actions: String?, attributes: String = "") -> String {
-        let chips = item.labels.prefix(4).map { l in
+        let chips = shownLabels(item.labels).map { l in
             "<span class=\"chip \(h(l.origin))\" title=\"\(h(l.origin))\(l.confidence.map { String(format: " %.2f", $0) } ?? "")\">\(h(l.label))</span>"
         }.joined()
         var out = "<div class=\"card\"\(attributes)><a class=\"thumb\" href=\"/items/\(item.id)\"><img loading=\"lazy\" alt=\"\" src=\"\(h(Queries.thumbnailPath(item.id)))\"></a>"
@@ -340,6 +353,26 @@ public enum WebRoutes {
         out += "<div class=\"muted\">\(h(item.dataProvider ?? item.provider ?? ""))\(extra.map { " · " + h($0) } ?? "")</div><div class=\"chips\">\(chips)</div>"
         if let actions { out += actions }
         return out + "</div></div>"
+    }
+
+    /// The labels a card shows: every non-predicted label, then the top prediction (at most 4).
+    static func shownLabels(_ labels: [LabelSummary]) -> [LabelSummary] {
+        let given = labels.filter { $0.origin != "prediction" }
+        let top = labels.filter { $0.origin == "prediction" }.max { ($0.confidence ?? 1) < ($1.confidence ?? 1) }
+        return Array((given + (top.map { [$0] } ?? [])).prefix(4))
+    }
+
+    /// Per model (and run), the highest-confidence prediction, plus any other at 0.5 or above.
+    static func topPredictions(_ predictions: [PredictionSummary]) -> [PredictionSummary] {
+        var best: [String: PredictionSummary] = [:]
+        for p in predictions {
+            let key = "\(p.model ?? "")|\(p.runID ?? 0)"
+            if let b = best[key], (b.confidence ?? 1) >= (p.confidence ?? 1) { continue }
+            best[key] = p
+        }
+        return predictions.filter { p in
+            (p.confidence ?? 1) >= 0.5 || best.values.contains { $0.concept == p.concept && $0.model == p.model && $0.runID == p.runID }
+        }
     }
 
     static func select(_ name: String, _ label: String, _ options: [(value: String, label: String)], _ current: String?) -> String {
