@@ -85,8 +85,8 @@ private final class NIOLockedState: @unchecked Sendable {
 }
 
 /// Bounds the requests handled at once (and so the memory they hold), in two pools so that slow or
-/// large IIIF image renders cannot starve the pages and the API: `/iiif/3/…` requests get
-/// `max(2, maxConcurrentRequests / 2)` slots, every other request `maxConcurrentRequests`. Each pool lets
+/// large IIIF image renders cannot starve the pages and the API: image requests under `/iiif/3/…` get
+/// `max(2, maxConcurrentRequests / 2)` slots (`info.json`, which renders nothing, goes with the others), every other request `maxConcurrentRequests`. Each pool lets
 /// `8 ×` its slots wait; past that a request is answered `503 Service Unavailable` with `Retry-After: 1`
 /// (a problem+json, CORS open on IIIF paths). `/health` and `/metrics` are never limited.
 public struct ConcurrencyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -106,7 +106,7 @@ public struct ConcurrencyLimitMiddleware<Context: RequestContext>: RouterMiddlew
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         if path == "/health" || path == "/metrics" { return try await next(request, context) }
-        let isImage = path.hasPrefix("/iiif/3/")
+        let isImage = path.hasPrefix("/iiif/3/") && !path.hasSuffix("/info.json")
         let pool = isImage ? images : other
         guard await pool.acquire() else {
             (isImage ? rejected.images : rejected.other).increment()

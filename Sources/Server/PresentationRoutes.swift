@@ -195,7 +195,7 @@ public enum PresentationRoutes {
     }
 
     static func thumbnail(_ item: ItemSummary, baseURL base: String) -> [String: Any] {
-        ["id": base + Queries.thumbnailPath(item.id), "type": "Image", "format": "image/jpeg",
+        ["id": base + Queries.thumbnailPath(item.id, width: item.width, height: item.height), "type": "Image", "format": "image/jpeg",
          "service": [imageService(item.id, baseURL: base)]]
     }
 

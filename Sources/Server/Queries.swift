@@ -266,8 +266,18 @@ public struct Queries: Sendable {
 
     private var pool: DatabasePool { state.catalog.pool }
 
-    /// IIIF Image thumbnail path (relative to the base URL) of an item.
-    public static func thumbnailPath(_ id: Int64) -> String { "/iiif/3/\(id)/full/!300,300/0/default.jpg" }
+    /// The IIIF Image API size that fits an image of `width`×`height` px into a `box`×`box` square:
+    /// `!box,box` when the image is larger than the box in either dimension, else `max` — a `!w,h` box
+    /// that would scale the image up is a 400 without `^` (Image API 3.0 §4.2). Unknown sizes get the box.
+    public static func fittedSize(box: Int, width: Int?, height: Int?) -> String {
+        guard let width, let height, width <= box, height <= box else { return "!\(box),\(box)" }
+        return "max"
+    }
+
+    /// IIIF Image path (relative to the base URL) of an item fitted into a `box` px square (300 px thumbnails).
+    public static func thumbnailPath(_ id: Int64, width: Int?, height: Int?, box: Int = 300) -> String {
+        "/iiif/3/\(id)/full/\(fittedSize(box: box, width: width, height: height))/0/default.jpg"
+    }
     public static func manifestPath(_ id: Int64) -> String { "/iiif/manifests/\(id)" }
 
     /// Opaque cursor of an item id (base64 of its decimal text).
@@ -373,7 +383,7 @@ public struct Queries: Sendable {
         let id: Int64 = row["id"]
         return ItemSummary(id: id, title: row["title"], creator: row["creator"], provider: row["provider"], dataProvider: row["dataProvider"],
                            rights: row["rights"], width: row["width"], height: row["height"],
-                           thumbnail: baseURL + thumbnailPath(id), manifest: baseURL + manifestPath(id),
+                           thumbnail: baseURL + thumbnailPath(id, width: row["width"], height: row["height"]), manifest: baseURL + manifestPath(id),
                            labels: try labels(db, itemID: id).map(\.0))
     }
 
@@ -498,11 +508,19 @@ public struct Queries: Sendable {
     public func mapPoints(baseURL: String = "") throws -> [MapPoint] {
         let url = state.configuration.store.appendingPathComponent("reports/map/coordinates.csv")
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        // Pixel sizes, so each map thumbnail (96 px) asks for a size the image can give.
+        let sizes: [Int64: (Int?, Int?)] = (try? read { db in
+            var out: [Int64: (Int?, Int?)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, width, height FROM item") { out[row["id"]] = (row["width"], row["height"]) }
+            return out
+        }) ?? [:]
         var points: [MapPoint] = []
         for line in text.split(separator: "\n").dropFirst() {
             let fields = Self.csvFields(String(line))
             guard fields.count >= 5, let id = Int64(fields[0]), let x = Double(fields[2]), let y = Double(fields[3]) else { continue }
-            points.append(MapPoint(id: id, x: x, y: y, colourKey: fields[4], thumbnail: baseURL + Self.thumbnailPath(id)))
+            let size = sizes[id] ?? (nil, nil)
+            points.append(MapPoint(id: id, x: x, y: y, colourKey: fields[4],
+                                   thumbnail: baseURL + Self.thumbnailPath(id, width: size.0, height: size.1, box: 96)))
         }
         return points
     }

@@ -234,7 +234,7 @@ enum WebAssets {
             r.setAttribute('x', x - cell / 2 - 2); r.setAttribute('y', y - cell / 2 - 2); r.setAttribute('width', cell + 4); r.setAttribute('height', cell + 4);
             r.setAttribute('fill', keys[p.colourKey]); a.appendChild(r);
             var img = document.createElementNS(ns, 'image');
-            img.setAttribute('href', p.thumbnail.replace('!300,300', '!96,96')); img.setAttribute('x', x - cell / 2); img.setAttribute('y', y - cell / 2);
+            img.setAttribute('href', p.thumbnail); img.setAttribute('x', x - cell / 2); img.setAttribute('y', y - cell / 2);
             img.setAttribute('width', cell); img.setAttribute('height', cell); a.appendChild(img);
             svg.appendChild(a);
           });

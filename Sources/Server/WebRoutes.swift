@@ -77,7 +77,7 @@ public enum WebRoutes {
         let title = item.title ?? "Item \(item.id)"
         let width = max(1, item.width ?? 1), height = max(1, item.height ?? 1)
         var body = "<h1>\(h(title))</h1><div class=\"item-layout\"><div>"
-        body += "<div class=\"figure\"><img alt=\"\(h(title))\" src=\"/iiif/3/\(item.id)/full/!1024,1024/0/default.jpg\" width=\"\(width)\" height=\"\(height)\">"
+        body += "<div class=\"figure\"><img alt=\"\(h(title))\" src=\"\(Queries.thumbnailPath(item.id, width: item.width, height: item.height, box: 1024))\" width=\"\(width)\" height=\"\(height)\">"
         if !detail.detections.isEmpty {
             // Label text at about 1/40 of the longer side, so it reads the same at any image size.
             let fontSize = max(10, max(width, height) / 40)
@@ -183,9 +183,9 @@ public enum WebRoutes {
         for member in detail.members where member.item.id != keeper?.item.id {
             guard let keeper else { break }
             body += "<div class=\"pair\" data-a=\"\(keeper.item.id)\" data-b=\"\(member.item.id)\" data-group=\"\(g.id)\">"
-            body += "<figure><img loading=\"lazy\" alt=\"keeper\" src=\"/iiif/3/\(keeper.item.id)/full/!480,480/0/default.jpg\">"
+            body += "<figure><img loading=\"lazy\" alt=\"keeper\" src=\"\(Queries.thumbnailPath(keeper.item.id, width: keeper.item.width, height: keeper.item.height, box: 480))\">"
             body += "<figcaption><strong>keeper</strong> · <a href=\"/items/\(keeper.item.id)\">item \(keeper.item.id)</a> · \(dims(keeper.item))</figcaption></figure>"
-            body += "<figure><img loading=\"lazy\" alt=\"member\" src=\"/iiif/3/\(member.item.id)/full/!480,480/0/default.jpg\">"
+            body += "<figure><img loading=\"lazy\" alt=\"member\" src=\"\(Queries.thumbnailPath(member.item.id, width: member.item.width, height: member.item.height, box: 480))\">"
             body += "<figcaption><a href=\"/items/\(member.item.id)\">item \(member.item.id)</a> · \(dims(member.item)) · distance \(member.distanceToKeeper)</figcaption></figure>"
             body += "<div class=\"actions\"><button class=\"ok\" data-verdict=\"confirm\">Confirm duplicate (y)</button><button class=\"bad\" data-verdict=\"reject\">Not a duplicate (n)</button></div></div>"
         }
@@ -348,7 +348,7 @@ public enum WebRoutes {
         let chips = shownLabels(item.labels).map { l in
             "<span class=\"chip \(h(l.origin))\" title=\"\(h(l.origin))\(l.confidence.map { String(format: " %.2f", $0) } ?? "")\">\(h(l.label))</span>"
         }.joined()
-        var out = "<div class=\"card\"\(attributes)><a class=\"thumb\" href=\"/items/\(item.id)\"><img loading=\"lazy\" alt=\"\" src=\"\(h(Queries.thumbnailPath(item.id)))\"></a>"
+        var out = "<div class=\"card\"\(attributes)><a class=\"thumb\" href=\"/items/\(item.id)\"><img loading=\"lazy\" alt=\"\" src=\"\(h(Queries.thumbnailPath(item.id, width: item.width, height: item.height)))\"></a>"
         out += "<div class=\"meta\"><a class=\"title\" href=\"/items/\(item.id)\">\(h(item.title ?? "Item \(item.id)"))</a>"
         out += "<div class=\"muted\">\(h(item.dataProvider ?? item.provider ?? ""))\(extra.map { " · " + h($0) } ?? "")</div><div class=\"chips\">\(chips)</div>"
         if let actions { out += actions }

@@ -62,11 +62,18 @@ struct APITests {
                 let items = try #require(try object(r.body)["items"] as? [[String: Any]])
                 #expect(items.count == 2)
             }
+            var thumbnailPath = ""
             try await client.execute(uri: "/api/items?q=harbour", method: .get) { r in
                 let items = try #require(try object(r.body)["items"] as? [[String: Any]])
                 #expect(items.map { $0["title"] as? String } == ["Map of the harbour"])
-                #expect((items.first?["thumbnail"] as? String)?.hasSuffix("/full/!300,300/0/default.jpg") == true)
+                // Thumbnails fit a 300 px box, and never ask a small image to be scaled up (a 400 without ^).
+                let item = try #require(items.first)
+                let thumbnail = try #require(item["thumbnail"] as? String)
+                let (w, h) = (item["width"] as? Int ?? 0, item["height"] as? Int ?? 0)
+                #expect(thumbnail.hasSuffix(w > 300 || h > 300 ? "/full/!300,300/0/default.jpg" : "/full/max/0/default.jpg"), "\(thumbnail) for \(w)×\(h)")
+                thumbnailPath = String(thumbnail[try #require(thumbnail.range(of: "/iiif/3/")).lowerBound...])
             }
+            try await client.execute(uri: thumbnailPath, method: .get) { r in #expect(r.status == .ok, "\(thumbnailPath)") }
             try await client.execute(uri: "/api/items?rights=http://rightsstatements.org/vocab/InC/1.0/", method: .get) { r in
                 let items = try #require(try object(r.body)["items"] as? [[String: Any]])
                 #expect(items.map { $0["creator"] as? String } == ["Rembrandt"])

@@ -63,8 +63,9 @@ struct IIIFImageTests {
         #expect(try size(",150") == (200, 150))
         #expect(try size("100,100") == (100, 100))
         #expect(try size("!200,200") == (200, 150))
-        // !w,h never upscales without ^: a thumbnail box larger than the image gives the image's size.
-        #expect(try size("!800,800") == (400, 300))
+        // A !w,h box that would scale the region up needs ^ (§4.2; the validator's size_noup test).
+        #expect(throws: (any Error).self) { try size("!800,800") }
+        #expect(try size("!800,200") == (267, 200))
         #expect(try size("^!800,800") == (800, 600))
         #expect(try size("pct:50") == (200, 150))
         #expect(try size("^800,") == (800, 600))
