@@ -5,7 +5,7 @@ CORPUS ?= ../shared/corpus/images
 DEMO_STORE ?= .vitrine-demo
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: setup build release demo test bench clean
+.PHONY: setup build release demo test serve-checks browser-test bench clean
 
 setup:
 	@scripts/setup
@@ -27,6 +27,15 @@ demo: release
 test: setup
 	swift build $(SWIFT_BUILD_FLAGS)
 	swift test $(SWIFT_BUILD_FLAGS) 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+	VITRINE=$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)/vitrine scripts/serve-checks
+
+# `vitrine serve` against a real server on 127.0.0.1: IIIF validator, iiif-prezi3, browser, shutdown.
+serve-checks: build
+	VITRINE=$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)/vitrine scripts/serve-checks
+
+# Only the browser part (headless Chromium: JS errors, screenshots in the check store's reports/).
+browser-test: build
+	VITRINE=$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path)/vitrine scripts/serve-checks --only browser
 
 # Performance figures against Python peers (imagehash, numpy); not part of `make test`.
 bench: setup
