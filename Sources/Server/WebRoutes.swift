@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Hummingbird
+import Reports
 
 /// The curators' web interface: server-rendered HTML (each page works without JavaScript; the one
 /// script, `/static/vitrine.js`, adds infinite scroll, the review buttons, keyboard shortcuts and the map).
@@ -396,23 +397,8 @@ public enum WebRoutes {
 
     static func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
 
-    /// HTML-escapes text for element content and quoted attribute values.
-    static func h(_ s: String?) -> String {
-        guard let s else { return "" }
-        var out = ""
-        out.reserveCapacity(s.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    /// HTML-escapes text for element content and quoted attribute values (`Reports.HTMLText`).
+    static func h(_ s: String?) -> String { s.map(HTMLText.escape) ?? "" }
 
     /// Percent-encodes a query parameter value.
     static func u(_ s: String) -> String {

@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Token that write endpoints require (header 'Authorization: Bearer TOKEN'); also read from VITRINE_TOKEN. Without one the server is read-only.")
     var token: String?
 
-    @Option(name: .long, help: "Requests handled at once; the others wait.")
+    @Option(name: .long, help: "Requests handled at once: IIIF image renders get half of them (at least 2), the rest this many; up to 8× wait, then 503.")
     var maxConcurrentRequests: Int = 32
 
     @Option(name: .long, help: "Largest upload (POST /lookup), in MiB.")

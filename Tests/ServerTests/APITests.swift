@@ -18,24 +18,14 @@ private func apiSolid(_ colour: [UInt8], width: Int, height: Int, stripe: Int) -
 
 /// A store of 3 items ingested from a CSV list with titles, creators, rights and providers.
 private func makeStore() async throws -> URL {
-    let base = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-api-\(UUID().uuidString)")
-    let images = base.appendingPathComponent("images-in")
-    try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
-    for (i, c) in [[200, 10, 10], [10, 200, 10], [10, 10, 200]].enumerated() {
-        let img = apiSolid(c.map(UInt8.init), width: 64, height: 48, stripe: 10 * (i + 1))
-        try ImageWriter.save(img, to: images.appendingPathComponent("p\(i).png").path)
+    let images = [[200, 10, 10], [10, 200, 10], [10, 10, 200]].enumerated().map { i, c in
+        apiSolid(c.map(UInt8.init), width: 64, height: 48, stripe: 10 * (i + 1))
     }
     let list = "path,title,creator,rights,provider\n" +
         "p0.png,Harvesters in a field,Anon.,http://creativecommons.org/publicdomain/mark/1.0/,Museum X\n" +
         "p1.png,Portrait of a lady,Rembrandt,http://rightsstatements.org/vocab/InC/1.0/,Museum Y\n" +
         "p2.png,Map of the harbour,Anon.,http://creativecommons.org/publicdomain/mark/1.0/,Museum X\n"
-    try Data(list.utf8).write(to: images.appendingPathComponent("list.csv"))
-    let store = base.appendingPathComponent("store")
-    let catalog = try Catalog(store: store)
-    var options = IngestOptions()
-    options.quiet = true
-    _ = try await IngestJob(catalog: catalog, options: options).run(sources: [images.appendingPathComponent("list.csv").path])
-    return store
+    return try await ingestedStore(prefix: "api", images: images, list: list).0
 }
 
 private func makeApp(_ store: URL, token: String? = "secret", maxPageSize: Int = 200, maxUploadBytes: Int = 20 << 20) throws -> (some ApplicationProtocol, Router<BasicRequestContext>) {

@@ -18,22 +18,14 @@ private func solid(_ colour: [UInt8], width: Int, height: Int) -> PixelBuffer {
 /// 3 ingested items (real libvips, real SQLite) with a duplicate group, a cluster run, a detection,
 /// a dataset label and a prediction — what the manifests and pages draw.
 private func makeRichStore() async throws -> (URL, [Int64]) {
-    let base = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-web-\(UUID().uuidString)")
-    let images = base.appendingPathComponent("in")
-    try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
-    for (i, c) in [[180, 40, 40], [40, 180, 40], [40, 40, 180]].enumerated() {
-        try ImageWriter.save(solid(c.map(UInt8.init), width: 120 + 10 * i, height: 80), to: images.appendingPathComponent("p\(i).png").path)
+    let images = [[180, 40, 40], [40, 180, 40], [40, 40, 180]].enumerated().map { i, c in
+        solid(c.map(UInt8.init), width: 120 + 10 * i, height: 80)
     }
     let list = "path,title,creator,rights,provider\n" +
         "p0.png,Harvesters <in> a field,Anon.,http://creativecommons.org/publicdomain/mark/1.0/,Museum X\n" +
         "p1.png,Portrait of a lady,Rembrandt,Some local rights text,Museum Y\n" +
         "p2.png,Map of the harbour,Anon.,http://rightsstatements.org/vocab/InC/1.0/,Museum X\n"
-    try Data(list.utf8).write(to: images.appendingPathComponent("list.csv"))
-    let store = base.appendingPathComponent("store")
-    let catalog = try Catalog(store: store)
-    var options = IngestOptions()
-    options.quiet = true
-    _ = try await IngestJob(catalog: catalog, options: options).run(sources: [images.appendingPathComponent("list.csv").path])
+    let (store, catalog) = try await ingestedStore(prefix: "web", images: images, list: list)
     // Ingest runs in parallel: ids follow completion, not the list. ids[i] is the item of p{i}.png.
     let ids: [Int64] = try await catalog.pool.read { db in
         try ["Harvesters <in> a field", "Portrait of a lady", "Map of the harbour"].map { title in
