@@ -691,3 +691,34 @@ int vt_iiif_render(const char *path, int x, int y, int w, int h, int out_w, int 
     vt_unref(image);
     return status;
 }
+
+int vt_vips_text_mask(const char *text, const char *font, int pixel_size, double angle, vt_pixels *out) {
+    if (vt_vips_init() != 0) return -1;
+    memset(out, 0, sizeof(*out));
+    if (text == NULL || font == NULL || text[0] == '\0') {
+        vips_error("vitrine", "text mask: empty text or font");
+        return -1;
+    }
+    // vips_text reads Pango markup: escape the text so "&" or "<" are drawn, not parsed.
+    gchar *escaped = g_markup_escape_text(text, -1);
+    char description[256];
+    snprintf(description, sizeof description, "%s %d", font, pixel_size > 0 ? pixel_size : 12);
+    VipsImage *mask = NULL;
+    int status = vips_text(&mask, escaped, "font", description, "dpi", 72, NULL);
+    g_free(escaped);
+    if (status != 0) return -1;
+    if (angle != 0) {
+        VipsImage *rotated = NULL;
+        status = vips_rotate(mask, &rotated, angle, NULL);
+        vt_unref(mask);
+        if (status != 0) return -1;
+        mask = rotated;
+    }
+    VipsImage *cast = NULL;
+    status = vips_cast_uchar(mask, &cast, NULL);
+    vt_unref(mask);
+    if (status != 0) return -1;
+    status = vt_to_pixels_mode(cast, out, 0);
+    vt_unref(cast);
+    return status;
+}

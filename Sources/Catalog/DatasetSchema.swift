@@ -241,6 +241,26 @@ extension Catalog {
         }
     }
 
+    /// Adds annotations to an existing source (a resumed model run), creating categories by name.
+    public func appendAnnotations(sourceID: Int64, annotations: [AnnotationRecord], categoryNames: [String]) throws {
+        precondition(annotations.count == categoryNames.count, "one category name per annotation")
+        try write("append \(annotations.count) annotations to source \(sourceID)") { db in
+            var ids: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, name FROM category") { ids[row["name"]] = row["id"] }
+            for (var annotation, name) in zip(annotations, categoryNames) {
+                if ids[name] == nil {
+                    var c = CategoryRecord(name: name, supercategory: nil)
+                    try c.insert(db)
+                    ids[name] = c.id
+                }
+                annotation.categoryID = ids[name] ?? 0
+                annotation.sourceID = sourceID
+                annotation.id = nil
+                try annotation.insert(db)
+            }
+        }
+    }
+
     /// Stores the detections of a run as a `prediction` source (model id + sha256), so they
     /// can be evaluated and exported as COCO predictions. - Returns: the source's id.
     @discardableResult

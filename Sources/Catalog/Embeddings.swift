@@ -114,6 +114,38 @@ extension Catalog {
         }
     }
 
+    /// Count, dimension and model sha256 (of the lowest item id) of the stored vectors of `model`,
+    /// without reading the vectors: lets an up-to-date index open in O(1) catalog work.
+    public func embeddingSummary(model: String) throws -> (count: Int, dimension: Int, modelSHA256: String)? {
+        try read("summarise embeddings of \(model)") { db in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM embedding WHERE model = ? AND vector IS NOT NULL", arguments: [model]) ?? 0
+            guard count > 0,
+                let row = try Row.fetchOne(db, sql: "SELECT dimension, modelSHA256 FROM embedding WHERE model = ? AND vector IS NOT NULL ORDER BY itemID LIMIT 1", arguments: [model])
+            else { return nil }
+            return (count, row["dimension"], row["modelSHA256"])
+        }
+    }
+
+    /// Item ids of the stored vectors of `model`, ascending.
+    public func embeddingItemIDs(model: String) throws -> [Int64] {
+        try read("read embedding ids of \(model)") { db in
+            try Int64.fetchAll(db, sql: "SELECT itemID FROM embedding WHERE model = ? AND vector IS NOT NULL ORDER BY itemID", arguments: [model])
+        }
+    }
+
+    /// The stored vectors of `model` for `itemIDs` (those without a vector are left out), by item id.
+    public func embeddings(model: String, itemIDs: [Int64]) throws -> [EmbeddingRecord] {
+        var out: [EmbeddingRecord] = []
+        for start in stride(from: 0, to: itemIDs.count, by: 500) {
+            let chunk = Array(itemIDs[start..<min(start + 500, itemIDs.count)])
+            out += try read("read \(chunk.count) embeddings of \(model)") { db in
+                try EmbeddingRecord.filter(Column("model") == model && Column("vector") != nil && chunk.contains(Column("itemID")))
+                    .order(Column("itemID")).fetchAll(db)
+            }
+        }
+        return out
+    }
+
     /// Items whose embedding failed for `model`.
     public func embeddingErrors(model: String) throws -> [EmbeddingRecord] {
         try read("read embedding errors of \(model)") { db in

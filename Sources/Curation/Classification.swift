@@ -35,7 +35,9 @@ public enum ClassificationLabels {
     /// is the label; origin `ground_truth`) or a Zooniverse classification export (a CSV with
     /// `subject_ids`: the consensus label per subject of its first task, the file from the
     /// subject's `Filename` metadata relative to the export's folder; origin `crowd`; subjects
-    /// without consensus are left out and counted in `unmatched`).
+    /// without consensus are left out and counted in `unmatched`), or a Label Studio JSON export
+    /// (each task's image from `data` — a URL is ingested, a path is relative to the export's
+    /// folder — and every choice of its annotations that were not cancelled; origin `curator`).
     public static func importLabels(_ url: URL, catalog: Catalog, ingest: IngestOptions, logger: Logger) async throws -> ([LabelledItem], LabelImport) {
         let url = url.standardizedFileURL
         var isDirectory: ObjCBool = false
@@ -56,6 +58,18 @@ public enum ClassificationLabels {
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw CoreError(.invalidInput, "cannot read the labels \(url.path): \(error)")
+        }
+        if LabelStudioExport.looksLikeExport(text) {
+            let tasks = try LabelStudioExport.tasks(Data(text.utf8), what: url.path)
+            var lines = "path,url,label\n"
+            for task in tasks {
+                guard let image = task.image else { continue }
+                let remote = image.hasPrefix("http://") || image.hasPrefix("https://")
+                for choice in task.choices {
+                    lines += "\(remote ? "" : CSVField.quote(image)),\(remote ? CSVField.quote(image) : ""),\(CSVField.quote(choice))\n"
+                }
+            }
+            return try await importCSV(url, text: lines, format: "labelstudio", catalog: catalog, origin: "curator", ingest: ingest, logger: logger)
         }
         if text.prefix(2000).split(separator: "\n").first?.contains("subject_ids") == true {
             let tallies = try ZooniverseVotes.aggregate(text: text, what: url.path)

@@ -42,30 +42,35 @@ public enum EmbeddingIndex {
     /// vectors the catalog no longer has.
     /// - Parameter kind: force a kind (`nil`: keep the existing one, else choose by size).
     public static func open(catalog: Catalog, model: String, kind: FloatIndexKind? = nil) throws -> (FloatVectorIndex, EmbeddingIndexFile) {
-        let records = try catalog.embeddings(model: model)
-        guard let first = records.first else {
+        // Only counts are read while the index is up to date, so a query on 10^6 vectors does not
+        // read 5 GB of catalog rows first; vectors are read for what the index lacks or a rebuild.
+        guard let summary = try catalog.embeddingSummary(model: model) else {
             throw CoreError(.invalidInput, "no \(model) embeddings in \(catalog.store.path); run `vitrine embed` first")
         }
         let paths = EmbeddingIndexFile.paths(store: catalog.store, model: model)
-        var meta = (try? Data(contentsOf: paths.sidecar)).flatMap { try? JSONDecoder().decode(EmbeddingIndexFile.self, from: $0) }
+        let meta = (try? Data(contentsOf: paths.sidecar)).flatMap { try? JSONDecoder().decode(EmbeddingIndexFile.self, from: $0) }
         var index: FloatVectorIndex?
-        if let existing = meta, kind == nil || kind == existing.kind, existing.modelSHA256 == first.modelSHA256,
-            existing.count <= records.count, FileManager.default.fileExists(atPath: paths.index.path)
+        if let existing = meta, kind == nil || kind == existing.kind, existing.modelSHA256 == summary.modelSHA256,
+            existing.count <= summary.count, FileManager.default.fileExists(atPath: paths.index.path)
         {
             index = try? FloatVectorIndex(contentsOf: paths.index.path)
             if let loaded = index, loaded.count != existing.count { index = nil }
         }
         if let index, var existing = meta {
-            // Incremental: the catalog's records are ordered by item id and the index holds the
-            // first `count` added; add those it lacks.
-            if records.count > index.count {
+            // Incremental: add the vectors the catalog holds and the index lacks.
+            if summary.count > index.count {
                 let ids = try storedIDs(paths: paths)
-                let missing = records.filter { !ids.contains($0.itemID) }
+                let missingIDs = try catalog.embeddingItemIDs(model: model).filter { !ids.contains($0) }
+                let missing = try catalog.embeddings(model: model, itemIDs: missingIDs)
                 try add(missing, to: index, existing: &existing)
                 existing.count = index.count
                 try save(index, existing, ids: ids.union(missing.map(\.itemID)), paths: paths)
             }
             return (index, existing)
+        }
+        let records = try catalog.embeddings(model: model)
+        guard let first = records.first else {
+            throw CoreError(.invalidInput, "no \(model) embeddings in \(catalog.store.path); run `vitrine embed` first")
         }
         let chosen = kind ?? FloatIndexKind.chosen(forCount: records.count)
         let fresh = try FloatVectorIndex(dimension: first.dimension, kind: chosen)
@@ -76,7 +81,6 @@ public enum EmbeddingIndex {
         }
         try add(records, to: fresh, existing: &newMeta)
         newMeta.count = fresh.count
-        meta = newMeta
         try save(fresh, newMeta, ids: Set(records.map(\.itemID)), paths: paths)
         return (fresh, newMeta)
     }

@@ -31,7 +31,7 @@ extension PixelBuffer {
     }
 
     /// The buffer with 3 channels: grey replicated, the first 3 channels of wider buffers kept.
-    func replicatedToRGB() -> PixelBuffer {
+    public func replicatedToRGB() -> PixelBuffer {
         if channels == 3 { return self }
         var out = [UInt8](repeating: 0, count: width * height * 3)
         for p in 0..<(width * height) {

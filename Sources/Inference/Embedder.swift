@@ -59,10 +59,12 @@ public final class Embedder: Sendable {
         return upright + mirrored
     }
 
-    private func singleInput(for picture: PixelBuffer, name: String) throws(InferenceError) -> [Float] {
-        let square: PixelBuffer
+    private func singleInput(for picture: PixelBuffer, name: String, crop: Bool = true) throws(InferenceError) -> [Float] {
+        var square: PixelBuffer
         do {
-            square = try picture.centreCropped(shorterSide: resizeSide, crop: inputSide)
+            square = crop ? try picture.centreCropped(shorterSide: resizeSide, crop: inputSide)
+                : try picture.resized(width: inputSide, height: inputSide)
+            if square.channels != 3 { square = square.replicatedToRGB() }
         } catch {
             throw InferenceError(.preprocessingFailed, "cannot resize \(name) for \(model.name)", underlying: "\(error)")
         }
@@ -95,6 +97,28 @@ public final class Embedder: Sendable {
         batch.reserveCapacity(pictures.count * 3 * inputSide * inputSide)
         for (index, picture) in pictures.enumerated() { batch += try input(for: picture, name: "picture \(index)") }
         return try embed(inputs: batch, count: pictures.count, includeLogits: includeLogits)
+    }
+
+    /// The network input of a whole picture resized to `inputSide × inputSide` (Lanczos3, aspect
+    /// ratio not kept, nothing cropped away) instead of the training-time centre crop: for
+    /// detectors that must see edges and corners (watermarks). Same normalisation, 3 × side × side
+    /// Float32 (CHW); `.plain` descriptors only.
+    /// - Throws: `InferenceError.preprocessingFailed` naming the picture.
+    public func uncroppedInput(for picture: PixelBuffer, name: String = "-") throws(InferenceError) -> [Float] {
+        guard model.embeddingDescriptor != .copyDetection else {
+            throw InferenceError(.preprocessingFailed, "\(model.name) is a copy-detection descriptor; uncropped inputs need a plain one")
+        }
+        return try singleInput(for: picture, name: name, crop: false)
+    }
+
+    /// Embeds whole pictures through `uncroppedInput(for:)` in one forward pass.
+    /// - Returns: one L2-normalised `dimension`-d vector per picture, in order.
+    public func embedUncropped(_ pictures: [PixelBuffer]) throws(InferenceError) -> [[Float]] {
+        guard !pictures.isEmpty else { return [] }
+        var batch: [Float] = []
+        batch.reserveCapacity(pictures.count * 3 * inputSide * inputSide)
+        for (index, picture) in pictures.enumerated() { batch += try uncroppedInput(for: picture, name: "view \(index)") }
+        return try embed(inputs: batch, count: pictures.count).map(\.vector)
     }
 
     /// Embeds preprocessed inputs of `count` pictures (`count × inputsPerPicture × 3 × side × side`

@@ -76,7 +76,12 @@ struct EmbedBench: AsyncParsableCommand {
 struct KNNBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "knn",
-        abstract: "Float kNN (FAISS, inner product) on random unit vectors: build time, queries/s, recall@10 against exact search.")
+        abstract: "Float kNN (FAISS, inner product) on random or real-like unit vectors: build time, queries/s, recall@10 against exact search.",
+        discussion: """
+            Random: uniform in [-1, 1]^d, L2-normalised. Real-like (--base-store): each vector is a stored \
+            embedding of that store (round robin) plus uniform noise of norm --noise, L2-normalised, so the \
+            set keeps the clusters of a real collection. Queries are indexed vectors plus noise of norm 0.05·√(d/3).
+            """)
 
     @Option(name: .long, help: "Vectors in the index.")
     var count: Int = 100_000
@@ -87,8 +92,17 @@ struct KNNBench: AsyncParsableCommand {
     @Option(name: .long, help: "Queries (perturbed copies of indexed vectors).")
     var queries: Int = 200
 
-    @Option(name: .long, help: "Index kind: flat, ivf[:LISTS[:NPROBE]], hnsw[:M[:EF]].")
-    var kind: FloatIndexKind = .flat
+    @Option(name: .long, help: "Index kind: flat, ivf[:LISTS[:NPROBE]], hnsw[:M[:EF]], or auto (the kind `vitrine embed` chooses for --count).")
+    var kind: String = "flat"
+
+    @Option(name: .long, help: "Store whose embeddings seed real-like vectors (default: random vectors).")
+    var baseStore: String?
+
+    @Option(name: .long, help: "Embedding model of --base-store.")
+    var model: String = ModelRegistry.efficientNetLite0.name
+
+    @Option(name: .long, help: "Norm of the noise added to each base embedding (real-like vectors).")
+    var noise: Double = 0.5
 
     @Option(name: .long, help: "OpenMP threads for FAISS.")
     var threads: Int = 1
@@ -100,6 +114,7 @@ struct KNNBench: AsyncParsableCommand {
         var count: Int
         var dimension: Int
         var kind: String
+        var vectors: String
         var buildSeconds: Double
         var singleQueryMilliseconds: Double
         var batchedQueriesPerSecond: Double
@@ -110,15 +125,31 @@ struct KNNBench: AsyncParsableCommand {
 
     func run() async throws {
         try await failing {
+            var dimension = dimension
             var state: UInt64 = 0x5EED
             func next() -> Float {
                 state = state &* 6364136223846793005 &+ 1442695040888963407
                 return Float(Double(state >> 11) / Double(1 << 53)) * 2 - 1
             }
+            guard let kind = kind == "auto" ? FloatIndexKind.chosen(forCount: count) : FloatIndexKind(parsing: kind) else {
+                throw ValidationError("--kind must be flat, ivf[:LISTS[:NPROBE]], hnsw[:M[:EF]] or auto")
+            }
+            var base: [[Float]] = []
+            if let baseStore {
+                let catalog = try Catalog(store: URL(fileURLWithPath: baseStore), mustExist: true)
+                base = try catalog.embeddings(model: model).map(\.floats)
+                guard let first = base.first else { throw ValidationError("no \(model) embeddings in \(baseStore)") }
+                dimension = first.count
+            }
             var vectors = [Float](repeating: 0, count: count * dimension)
+            let noiseScale = Float(noise / (Double(dimension) / 3).squareRoot())  // uniform[-1,1] has variance 1/3
             for i in 0..<count {
                 var norm: Float = 0
-                for j in 0..<dimension { let v = next(); vectors[i * dimension + j] = v; norm += v * v }
+                for j in 0..<dimension {
+                    let v = base.isEmpty ? next() : base[i % base.count][j] + noiseScale * next()
+                    vectors[i * dimension + j] = v
+                    norm += v * v
+                }
                 let s = 1 / norm.squareRoot()
                 for j in 0..<dimension { vectors[i * dimension + j] *= s }
             }
@@ -152,12 +183,13 @@ struct KNNBench: AsyncParsableCommand {
                 for (a, b) in zip(found, truth) { hit += Set(a.map(\.id)).intersection(b.map(\.id)).count }
                 recall = Double(hit) / Double(queries * 10)
             }
-            let result = Result(count: count, dimension: dimension, kind: kind.description, buildSeconds: build,
+            let result = Result(count: count, dimension: dimension, kind: kind.description,
+                                vectors: base.isEmpty ? "random" : "real-like (\(base.count) embeddings + noise \(noise))", buildSeconds: build,
                                 singleQueryMilliseconds: single * 1000, batchedQueriesPerSecond: batched, recallAt10: recall,
                                 peakRSSBytes: peakRSS(), threads: threads)
             if json { try printJSON(result) } else {
-                print(String(format: "%@ %d × %d: build %.2f s, single query %.2f ms, batched %.0f queries/s, recall@10 %.3f, peak RSS %.0f MB",
-                             kind.description, count, dimension, build, single * 1000, batched, recall, Double(result.peakRSSBytes) / 1e6))
+                print(String(format: "%@ %@ %d × %d: build %.2f s, single query %.2f ms, batched %.0f queries/s, recall@10 %.3f, peak RSS %.0f MB",
+                             kind.description, result.vectors, count, dimension, build, single * 1000, batched, recall, Double(result.peakRSSBytes) / 1e6))
             }
         }
     }

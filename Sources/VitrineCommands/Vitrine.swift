@@ -12,7 +12,7 @@ public struct Vitrine: AsyncParsableCommand {
         version: VitrineVersion.current,
         subcommands: [
             Analyze.self, Ingest.self, Harvest.self, Duplicates.self, Embed.self, Similar.self, Lookup.self,
-            Cluster.self, Map.self, Detect.self, Classify.self, Upscale.self, Quality.self, DatasetCommand.self,
+            Cluster.self, Map.self, Detect.self, Classify.self, Watermark.self, Upscale.self, Quality.self, DatasetCommand.self,
             EvaluateCommand.self, Report.self, Serve.self, Bench.self,
         ]
     )

@@ -83,4 +83,28 @@ import Learning
         #expect(try catalog.annotationSources().map(\.kind) == ["ground_truth", "ground_truth"])
         #expect(try catalog.annotationSources().map(\.format) == ["folders", "csv"])
     }
+
+    @Test func labelStudioExportsIngestTheirImagesAsCuratorLabels() async throws {
+        let folder = try TemporaryFolder("vitrine-labels")
+        try FileManager.default.createDirectory(atPath: folder.path("pics"), withIntermediateDirectories: true)
+        try ImageWriter.save(rectangles(width: 64, height: 48, seed: 3), to: folder.path("pics/a.png"))
+        try ImageWriter.save(rectangles(width: 64, height: 48, seed: 4), to: folder.path("pics/b.png"))
+        let export = """
+            [{"id": 1, "data": {"image": "pics/a.png"}, "annotations": [{"result": [{"type": "choices", "from_name": "c", "value": {"choices": ["map", "drawing"]}}]}]},
+             {"id": 2, "data": {"image": "pics/b.png"}, "annotations": [{"was_cancelled": true, "result": [{"type": "choices", "from_name": "c", "value": {"choices": ["toy"]}}]},
+                                                                        {"result": [{"type": "choices", "from_name": "c", "value": {"choices": ["painting"]}}]}]},
+             {"id": 3, "data": {"image": "pics/missing.png"}, "annotations": [{"result": [{"type": "choices", "from_name": "c", "value": {"choices": ["map"]}}]}]}]
+            """
+        try Data(export.utf8).write(to: folder.url.appendingPathComponent("export.json"))
+        let catalog = try Catalog(store: folder.url.appendingPathComponent("store"))
+        var ingest = IngestOptions()
+        ingest.quiet = true
+        ingest.threads = 1
+        let (items, summary) = try await ClassificationLabels.importLabels(folder.url.appendingPathComponent("export.json"), catalog: catalog, ingest: ingest,
+                                                                           logger: Logger(label: "test"))
+        #expect(items.map(\.label) == ["map", "drawing", "painting"])
+        #expect(summary.ingested == 2 && summary.unmatched.count == 1)
+        #expect(try catalog.annotationSources().map(\.kind) == ["curator"])
+        #expect(try catalog.annotationSources().map(\.format) == ["labelstudio"])
+    }
 }

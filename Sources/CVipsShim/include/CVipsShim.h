@@ -84,6 +84,12 @@ int vt_vips_save(const void *samples, int width, int height, int bands, int byte
 int vt_vips_contact_sheet(const char *const *paths, int count, int columns, int cell, int spacing,
                           const char *output);
 
+/// Renders `text` (plain text, not markup) in the Pango font `font` (e.g. "DejaVu Sans Bold") at
+/// `pixel_size` px (the font size at 72 dpi), rotated `angle` degrees (libvips `vips_rotate`,
+/// clockwise, canvas grown to fit), as a 1-band 8-bit coverage mask (0 none … 255 full ink)
+/// through libvips `vips_text`.
+int vt_vips_text_mask(const char *text, const char *font, int pixel_size, double angle, vt_pixels *out);
+
 void vt_vips_free(void *pointer);
 
 /// IIIF Image API rendering (https://iiif.io/api/image/3.0/#4-image-requests) of the first page of
