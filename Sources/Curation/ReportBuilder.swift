@@ -81,6 +81,7 @@ public struct ReportBuilder: Sendable {
             guard let entries = flagged[flag], !entries.isEmpty else { continue }
             sections.append(ReportQualitySection(flagID: flag.rawValue, title: flag.title, description: describe(flag), items: entries))
         }
+        if let section = try watermarkSection(byID: byID, image: image) { sections.append(section) }
         let errors = items.filter { $0.status != "ok" }.map {
             Reports.ReportError(path: $0.sourcePath, kind: $0.errorCode ?? "unknown", message: $0.errorMessage ?? "")
         }
@@ -96,6 +97,29 @@ public struct ReportBuilder: Sendable {
                              qualityFlags: flagged.values.reduce(0) { $0 + $1.count })
         try catalog.finishRun(runID, summary: result)
         return result
+    }
+
+    /// The items that the latest watermark detector run scored at or above its detector's threshold,
+    /// highest score first (nil when no detector has scored this store).
+    func watermarkSection(byID: [Int64: ItemRecord], image: (ItemRecord) -> ReportImage) throws -> ReportQualitySection? {
+        let prefix = WatermarkJobs.sourceName("")
+        guard let source = try catalog.annotationSources().last(where: { $0.kind == "prediction" && $0.name.hasPrefix(prefix) }),
+              let sourceID = source.id else { return nil }
+        let name = String(source.name.dropFirst(prefix.count))
+        let file = try? WatermarkDetectorFile.read(WatermarkDetectorFile.url(store: catalog.store, name: name))
+        let threshold = file?.threshold ?? 0.5
+        let scored = try catalog.annotations(sourceIDs: [sourceID])
+        let entries = scored.compactMap { a -> (Double, ItemRecord)? in
+            guard let score = a.score, score >= threshold, let item = byID[a.itemID] else { return nil }
+            return (score, item)
+        }.sorted { $0.0 > $1.0 }
+        var description = "P(watermark) ≥ \(String(format: "%.2f", threshold)) by the detector “\(name)” (`vitrine watermark detect`); \(entries.count) of \(scored.count) scored items."
+        if let m = file?.heldOut {
+            description += String(format: " On its held-out generated images: precision %.2f, recall %.2f, ROC AUC %.2f — candidates to review, not a verdict.",
+                                  m.precision, m.recall, m.rocAUC)
+        }
+        return ReportQualitySection(flagID: "watermark", title: "Possible watermarks", description: description,
+                                    items: entries.map { ReportQualitySection.Item(image: image($0.1), score: String(format: "P = %.2f", $0.0)) })
     }
 
     func describe(_ flag: QualityFlag) -> String {

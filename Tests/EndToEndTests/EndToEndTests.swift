@@ -91,7 +91,9 @@ struct EndToEndTests {
         }
         let store = temporaryURL("vitrine-e2e")
         defer { try? FileManager.default.removeItem(at: store) }
-        let analyze = try CLI.run(["analyze", corpus.appendingPathComponent("images").path, "--store", store.path, "--json", "--quiet"])
+        // The watermark step has its own test below (on a smaller folder, to keep `make test` short).
+        let analyze = try CLI.run(["analyze", corpus.appendingPathComponent("images").path, "--store", store.path, "--json", "--quiet",
+                                   "--watermarks", "off"])
         #expect(analyze.status == 0, "\(analyze.stderr)")
         let summary = try CLI.json(analyze)
         let items = try #require(summary["items"] as? Int)
@@ -146,9 +148,61 @@ struct EndToEndTests {
         }
 
         // Re-running the main job adds nothing.
-        let again = try CLI.run(["analyze", corpus.appendingPathComponent("images").path, "--store", store.path, "--json", "--quiet"])
+        let again = try CLI.run(["analyze", corpus.appendingPathComponent("images").path, "--store", store.path, "--json", "--quiet",
+                                 "--watermarks", "off"])
         #expect(try CLI.json(again)["ingested"] as? Int == 0)
         #expect(try CLI.json(again)["items"] as? Int == 468)
+    }
+
+    /// The main job trains a watermark detector when the store has none, scores every item and
+    /// lists the flagged ones in the report; a re-run reuses the detector and the stored scores.
+    @Test func analyzeTrainsAWatermarkDetectorAndFlagsItemsInTheReport() throws {
+        guard let corpus = CLI.corpus else {
+            #expect(ProcessInfo.processInfo.environment["CI"] != "true", "the shared corpus is missing under CI")
+            return
+        }
+        let folder = temporaryURL("vitrine-wm-images")
+        let store = temporaryURL("vitrine-wm-store")
+        defer {
+            try? FileManager.default.removeItem(at: folder)
+            try? FileManager.default.removeItem(at: store)
+        }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // 44 JPEGs from the corpus categories, a few from each, in a stable order.
+        let images = corpus.appendingPathComponent("images")
+        var picked: [URL] = []
+        for category in try FileManager.default.contentsOfDirectory(atPath: images.path).sorted() {
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: images.appendingPathComponent(category).path)) ?? [])
+                .filter { $0.lowercased().hasSuffix(".jpg") }.sorted().prefix(2)
+            picked += files.map { images.appendingPathComponent(category).appendingPathComponent($0) }
+        }
+        try #require(picked.count >= 44, "the corpus has \(picked.count) JPEGs in pairs")
+        for (i, file) in picked.prefix(44).enumerated() {
+            try FileManager.default.copyItem(at: file, to: folder.appendingPathComponent(String(format: "%02d-", i) + file.lastPathComponent))
+        }
+        let first = try CLI.run(["analyze", folder.path, "--store", store.path, "--json", "--quiet", "--no-embeddings",
+                                 "--watermark-sources", "40"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let summary = try CLI.json(first)
+        let step = try #require(summary["watermarks"] as? [String: Any], "watermark step missing: \(summary["watermarkProblem"] ?? "?")")
+        #expect(step["trained"] as? Bool == true)
+        #expect(step["detector"] as? String == "default")
+        #expect(step["scored"] as? Int == 44)
+        #expect(FileManager.default.fileExists(atPath: store.appendingPathComponent("models/watermark/default.json").path))
+        let html = try String(contentsOfFile: try #require(summary["report"] as? String), encoding: .utf8)
+        #expect(html.contains("quality-watermark") && html.contains("Possible watermarks"))
+        let flagged = try #require(step["flagged"] as? Int)
+        #expect(flagged == 0 || html.contains("P = "))
+
+        let again = try CLI.json(try CLI.run(["analyze", folder.path, "--store", store.path, "--json", "--quiet", "--no-embeddings"]))
+        let second = try #require(again["watermarks"] as? [String: Any])
+        #expect(second["trained"] as? Bool == false)
+        #expect(second["scored"] as? Int == 44 && second["flagged"] as? Int == flagged)
+
+        // A named detector that does not exist is a stated problem, not a failure of the job.
+        let missing = try CLI.run(["analyze", folder.path, "--store", store.path, "--json", "--quiet", "--no-embeddings", "--watermarks", "nosuch"])
+        #expect(missing.status == 0)
+        #expect((try CLI.json(missing)["watermarkProblem"] as? String ?? "").contains("no watermark detector nosuch"))
     }
 
     /// An ingest killed half-way and started again finishes the rest: nothing lost, nothing doubled.
