@@ -35,8 +35,15 @@ public enum ClusterJob {
     /// Candidate k for `--k auto` (those ≤ n/3 are tried; the best overall silhouette wins).
     public static let autoCandidates = [2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40]
 
+    /// Clusters every embedded item. The vectors are put in the order of their images' SHA-256
+    /// (then item id) before k-means, so the clusters depend on the pictures and the seed, not on
+    /// the order a parallel ingest gave the items their ids.
     public static func run(catalog: Catalog, model: String, k requested: Int?, seed: Int = 1234, threads: Int) throws -> ClusterSummary {
-        let records = try catalog.embeddings(model: model)
+        let digests = Dictionary(uniqueKeysWithValues: try catalog.items().compactMap { i in i.id.map { ($0, i.sha256 ?? "") } })
+        let records = try catalog.embeddings(model: model).sorted {
+            let a = digests[$0.itemID] ?? "", b = digests[$1.itemID] ?? ""
+            return a != b ? a < b : $0.itemID < $1.itemID
+        }
         guard records.count >= 4 else {
             throw CoreError(.invalidInput, "clustering needs at least 4 embedded items, the store has \(records.count); run `vitrine embed`")
         }
@@ -63,7 +70,7 @@ public enum ClusterJob {
         let assignments = records.enumerated().map { i, r in
             ClusterAssignmentRecord(runID: runID, itemID: r.itemID, cluster: best.result.assignment[i],
                                     silhouette: silhouetteOf[i].map(Double.init), centroidSimilarity: Double(best.result.scores[i]))
-        }
+        }.sorted { $0.itemID < $1.itemID }
         try catalog.saveClusterAssignments(assignments)
 
         let items = Dictionary(uniqueKeysWithValues: try catalog.items().compactMap { i in i.id.map { ($0, i) } })

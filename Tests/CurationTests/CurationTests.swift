@@ -151,6 +151,54 @@ struct CurationTests {
         #expect(sweep.pairs[0] == 0 && sweep.pairs[1] == 2 && sweep.pairs[2] == 3 && sweep.pairs[32] == 3)
         #expect(!sweep.estimated)
     }
+
+    /// Cosine thresholds fall into 0.01 steps whatever the Float rounding: `--cosine 0.78` is the
+    /// 0.78 step (t = 22), not 0.77 (`Float(0.78)` is 0.77999997).
+    @Test func cosineThresholdsMapToTheirOwnStep() {
+        for hundredths in 36...100 {
+            let cosine = Float(hundredths) / 100
+            #expect(EmbeddingDuplicates.bucket(cosine) == 100 - hundredths, "\(cosine)")
+        }
+        #expect(EmbeddingDuplicates.bucket(0.78) == 22)
+        #expect(EmbeddingDuplicates.bucket(0.7799) == 23)
+        #expect(EmbeddingDuplicates.bucket(1.0001) == 0)
+    }
+
+    /// The same pictures ingested in another order (so with other item ids) fall into the same
+    /// clusters: k-means sees the vectors in the order of the images' SHA-256.
+    @Test func clustersDoNotDependOnIngestOrder() async throws {
+        let folder = try TemporaryFolder()
+        var files: [String] = []
+        for seed in 1...12 {
+            let name = "r\(seed).png"
+            try ImageWriter.save(rectangles(width: 64, height: 48, seed: UInt64(seed)), to: folder.path(name))
+            files.append(folder.path(name))
+        }
+        func clusters(_ sources: [String]) async throws -> [String: Int] {
+            let store = try TemporaryFolder("vitrine-store")
+            let catalog = try Catalog(store: store.url)
+            var options = IngestOptions()
+            options.quiet = true
+            options.threads = 1
+            _ = try await IngestJob(catalog: catalog, options: options).run(sources: sources)
+            var records: [EmbeddingRecord] = []
+            for item in try catalog.items() {
+                guard let id = item.id, let seed = Int(item.sourcePath.dropFirst(folder.url.path.count + 2).prefix { $0.isNumber }) else { continue }
+                var g = SplitMix64(seed: UInt64(seed))
+                var v = (0..<6).map { _ in Float.random(in: -0.2...0.2, using: &g) }
+                v[seed % 3] += 1
+                records.append(EmbeddingRecord(itemID: id, model: "test", modelSHA256: "00", vector: v, errorMessage: nil, runID: nil))
+            }
+            try catalog.saveEmbeddings(records)
+            let runID = try ClusterJob.run(catalog: catalog, model: "test", k: 3, threads: 1).runID
+            let sha = Dictionary(uniqueKeysWithValues: try catalog.items().compactMap { i in i.id.map { ($0, i.sha256 ?? "") } })
+            return Dictionary(uniqueKeysWithValues: try catalog.clusterAssignments(runID: runID).map { (sha[$0.itemID] ?? "", $0.cluster) })
+        }
+        let forward = try await clusters(files)
+        let backward = try await clusters(files.reversed())
+        #expect(forward.count == 12)
+        #expect(forward == backward)
+    }
 }
 
 func pairKey(_ i: Int, _ j: Int) -> Int64 { Int64(min(i, j)) << 32 | Int64(max(i, j)) }
