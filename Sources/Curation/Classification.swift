@@ -153,6 +153,31 @@ public enum ClassificationData {
         return (vectors, embeddedNow)
     }
 
+    /// The concepts of each embedded labelled item, for multi-label (one-vs-rest) training: every
+    /// distinct label an item carries (several rows of a CSV, several choices of a Label Studio
+    /// task), classes with at least `minimumPerClass` items kept, items left with none dropped.
+    /// - Returns: classes (sorted), item ids with their concept-index sets (first appearance
+    ///   order), the per-label item counts, and how many items carry two or more kept concepts.
+    public static func labelSets(_ labelled: [LabelledItem], vectors: [Int64: [Float]], minimumPerClass: Int)
+        -> (classes: [String], ids: [Int64], sets: [Set<Int>], counts: [String: Int], multiLabelled: Int) {
+        var order: [Int64] = [], labelsOf: [Int64: Set<String>] = [:]
+        for item in labelled where vectors[item.itemID] != nil {
+            if labelsOf[item.itemID] == nil { order.append(item.itemID) }
+            labelsOf[item.itemID, default: []].insert(item.label)
+        }
+        var counts: [String: Int] = [:]
+        for id in order { for label in labelsOf[id] ?? [] { counts[label, default: 0] += 1 } }
+        let classes = counts.filter { $0.value >= minimumPerClass }.keys.sorted()
+        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($0.element, $0.offset) })
+        var ids: [Int64] = [], sets: [Set<Int>] = []
+        for id in order {
+            let set = Set((labelsOf[id] ?? []).compactMap { index[$0] })
+            guard !set.isEmpty else { continue }
+            ids.append(id); sets.append(set)
+        }
+        return (classes, ids, sets, counts, sets.filter { $0.count >= 2 }.count)
+    }
+
     /// Near-duplicate group id per item (from the perceptual hashes, the `vitrine duplicates`
     /// defaults); items in no group get their own id. - Returns: group ids and how many groups
     /// have two or more of the given items (kept together by the grouped k-fold).

@@ -199,3 +199,111 @@ public enum ClassificationEvaluationJob {
             predictionsPerSecond: predictSeconds > 0 ? Double(predictions) / predictSeconds : 0, topConfusions: Array(confusions.prefix(10)))
     }
 }
+
+/// One k-fold scheme of a multi-label evaluation.
+public struct MultiLabelKFoldResult: Sendable, Codable, Equatable {
+    public var scheme: String
+    public var folds: Int
+    public var microPrecision: FoldFigure
+    public var microRecall: FoldFigure
+    public var microF1: FoldFigure
+    public var macroF1: FoldFigure
+    public var subsetAccuracy: FoldFigure
+    public var hammingLoss: FoldFigure
+    /// Figures over the pooled out-of-fold decisions (p ≥ 0.5 per concept), per-label table.
+    public var pooled: MultiLabelMetrics
+    public var chosenC: [Double]
+    public var trainingSeconds: Double
+    public var predictionsPerSecond: Double
+}
+
+/// What `vitrine classify evaluate --multi-label` reports (a `classification-evaluation` run).
+public struct MultiLabelEvaluationResult: Sendable, Codable, Equatable {
+    public var runID: Int64
+    public var labels: String
+    public var embeddingModel: String
+    public var classes: [String]
+    public var classesLeftOut: [String: Int]
+    public var minimumPerClass: Int
+    public var items: Int
+    /// Items with two or more of the evaluated concepts.
+    public var itemsWithSeveralLabels: Int
+    public var groupsKeptTogether: Int
+    public var seed: UInt64
+    public var grouped: MultiLabelKFoldResult
+    public var plain: MultiLabelKFoldResult
+    public var seconds: Double
+}
+
+extension ClassificationEvaluationJob {
+    /// Multi-label k-fold evaluation: each fold trains the one-vs-rest model from scratch
+    /// (``LogisticRegression/fitOneVsRest(rows:labelSets:classes:options:)``) and a concept is
+    /// predicted when its calibrated probability is ≥ 0.5. Folds are stratified by each item's
+    /// first concept (in class order) and, in the grouped scheme, keep near-duplicate groups whole.
+    public static func runMultiLabel(labels url: URL, catalog: Catalog, options: Options, ingest: IngestOptions, threads: Int, quiet: Bool,
+                                     logger: Logger) async throws -> MultiLabelEvaluationResult {
+        let started = Date()
+        let descriptor = try ModelRegistry.descriptor(named: options.model)
+        let (labelled, _) = try await ClassificationLabels.importLabels(url, catalog: catalog, ingest: ingest, logger: logger)
+        let (vectors, _) = try ClassificationData.embeddings(for: labelled, catalog: catalog, model: descriptor.name,
+                                                             embedMissing: options.embedMissing, threads: threads, quiet: quiet, logger: logger)
+        let data = ClassificationData.labelSets(labelled, vectors: vectors, minimumPerClass: options.minimumPerClass)
+        guard !data.classes.isEmpty, data.ids.count >= options.folds else {
+            throw CoreError(.invalidInput, "\(url.path): \(data.ids.count) items in \(data.classes.count) concepts with ≥ \(options.minimumPerClass) embedded items; too few for \(options.folds) folds")
+        }
+        let rows = data.ids.compactMap { vectors[$0] }
+        let strata = data.sets.map { $0.min() ?? 0 }
+        let (groups, together) = try ClassificationData.duplicateGroups(itemIDs: data.ids, catalog: catalog)
+        let runID = try catalog.startRun(kind: "classification-evaluation", toolVersion: VitrineVersion.current, config: [
+            "labels": url.path, "folds": "\(options.folds)", "seed": "\(options.seed)", "minimumPerClass": "\(options.minimumPerClass)",
+            "model": descriptor.name, "modelSHA256": descriptor.sha256, "classifier": "liblinear L2R_LR binary per concept (multi-label)",
+        ])
+        let progress = ProgressReporter(label: "classify evaluate", total: 2 * options.folds, unit: "fold", quiet: quiet)
+        let groupedFolds = try KFold.stratifiedGrouped(labels: strata, groups: groups, folds: options.folds, seed: options.seed)
+        let plainFolds = try KFold.stratified(labels: strata, folds: options.folds, seed: options.seed)
+        let grouped = try evaluateMultiLabel(scheme: "grouped", rows: rows, sets: data.sets, classes: data.classes, folds: groupedFolds,
+                                             k: options.folds, training: options.training, progress: progress)
+        let plain = try evaluateMultiLabel(scheme: "plain", rows: rows, sets: data.sets, classes: data.classes, folds: plainFolds,
+                                           k: options.folds, training: options.training, progress: progress)
+        progress.finish()
+        let result = MultiLabelEvaluationResult(
+            runID: runID, labels: url.path, embeddingModel: descriptor.name, classes: data.classes,
+            classesLeftOut: data.counts.filter { $0.value < options.minimumPerClass }, minimumPerClass: options.minimumPerClass,
+            items: data.ids.count, itemsWithSeveralLabels: data.multiLabelled, groupsKeptTogether: together, seed: options.seed,
+            grouped: grouped, plain: plain, seconds: Date().timeIntervalSince(started))
+        try catalog.finishRun(runID, summary: result)
+        return result
+    }
+
+    /// Trains and tests one fold assignment of a multi-label problem. Pure apart from progress.
+    public static func evaluateMultiLabel(scheme: String, rows: [[Float]], sets: [Set<Int>], classes: [String], folds: [Int], k: Int,
+                                          training: TrainingOptions, progress: ProgressReporter? = nil) throws -> MultiLabelKFoldResult {
+        let n = classes.count
+        var perFold: [MultiLabelMetrics] = [], truth: [Set<Int>] = [], predicted: [Set<Int>] = [], chosenC: [Double] = []
+        var trainSeconds = 0.0, predictSeconds = 0.0, predictions = 0
+        for f in 0..<k {
+            let train = rows.indices.filter { folds[$0] != f }, test = rows.indices.filter { folds[$0] == f }
+            guard !train.isEmpty, !test.isEmpty else { progress?.advance(); continue }
+            let t0 = Date()
+            let model = try LogisticRegression.fitOneVsRest(rows: train.map { rows[$0] }, labelSets: train.map { sets[$0] }, classes: classes, options: training)
+            let t1 = Date()
+            let p = try model.probabilities(test.map { rows[$0] })
+            predictSeconds += Date().timeIntervalSince(t1)
+            trainSeconds += t1.timeIntervalSince(t0)
+            predictions += test.count
+            let foldPredicted = test.indices.map { r in Set((0..<n).filter { p[r * n + $0] >= 0.5 }) }
+            let foldTruth = test.map { sets[$0] }
+            perFold.append(try Evaluation.multiLabelMetrics(truth: foldTruth, predicted: foldPredicted, labels: classes))
+            truth += foldTruth
+            predicted += foldPredicted
+            chosenC.append(model.C)
+            progress?.advance()
+        }
+        return MultiLabelKFoldResult(
+            scheme: scheme, folds: k, microPrecision: FoldFigure(perFold.map(\.microPrecision)), microRecall: FoldFigure(perFold.map(\.microRecall)),
+            microF1: FoldFigure(perFold.map(\.microF1)), macroF1: FoldFigure(perFold.map(\.macroF1)),
+            subsetAccuracy: FoldFigure(perFold.map(\.subsetAccuracy)), hammingLoss: FoldFigure(perFold.map(\.hammingLoss)),
+            pooled: try Evaluation.multiLabelMetrics(truth: truth, predicted: predicted, labels: classes), chosenC: chosenC,
+            trainingSeconds: trainSeconds, predictionsPerSecond: predictSeconds > 0 ? Double(predictions) / predictSeconds : 0)
+    }
+}

@@ -19,6 +19,10 @@ public struct ClassifierTrainSummary: Sendable, Codable, Equatable {
     public var innerAccuracy: Double
     public var seconds: Double
     public var classesLeftOut: [String: Int]
+    /// A multi-label (one-vs-rest) model: every concept of an item is a positive.
+    public var multiLabel: Bool
+    /// Items carrying two or more distinct labels (single-label mode keeps the first row's).
+    public var itemsWithSeveralLabels: Int
 }
 
 /// One item's prediction: top classes with calibrated confidence; `uncertain` when the best is
@@ -33,12 +37,18 @@ public struct ItemPrediction: Sendable, Codable, Equatable {
     public var path: String
     /// IIIF Image API service of the item, when it has one (the Web Annotation target).
     public var iiifService: String?
+    /// Single-label model: the `--top` best classes. Multi-label model: the concepts whose
+    /// probability reaches the threshold (at most `--top`), or the single best when none does.
     public var top: [Choice]
     public var uncertain: Bool
-    /// Best minus second-best confidence (smallest: the most useful to label next).
+    /// Best minus second-best confidence (smallest: the most useful to label next). Multi-label:
+    /// 2 · min over concepts of |p − 0.5|, the most undecided concept's distance to its boundary.
     public var margin: Double
-    /// Entropy of the calibrated distribution, in nats.
+    /// Entropy of the calibrated distribution, in nats (multi-label: the sum of the concepts'
+    /// binary entropies).
     public var entropy: Double
+    /// From a multi-label (one-vs-rest) model: every choice of `top` is an assigned concept.
+    public var multiLabel: Bool = false
 }
 
 public struct ClassifierPredictSummary: Sendable, Codable, Equatable {
@@ -60,14 +70,46 @@ public enum ClassifierJobs {
         store.appendingPathComponent("models/classifiers/\(name).json")
     }
 
+    /// Trains and saves a classifier on the labels' items (imported, ingested and embedded as
+    /// needed). Single-label: each item's first label, multinomial-style one-vs-rest liblinear
+    /// with normalised probabilities and one temperature. `multiLabel`: every distinct label of an
+    /// item is a positive, one binary model per concept with its own temperature
+    /// (``LogisticRegression/fitOneVsRest(rows:labelSets:classes:options:)``).
+    /// - Throws: `CoreError(.invalidInput)` with fewer than two classes of `minimumPerClass` items.
     public static func train(labels url: URL, vocabulary: Vocabulary, name: String, catalog: Catalog, model modelName: String, minimumPerClass: Int,
-                             training: TrainingOptions = TrainingOptions(), ingest: IngestOptions, threads: Int, quiet: Bool,
-                             logger: Logger) async throws -> ClassifierTrainSummary {
+                             multiLabel: Bool = false, training: TrainingOptions = TrainingOptions(), ingest: IngestOptions, threads: Int,
+                             quiet: Bool, logger: Logger) async throws -> ClassifierTrainSummary {
         let started = Date()
         let descriptor = try ModelRegistry.descriptor(named: modelName)
         let (labelled, _) = try await ClassificationLabels.importLabels(url, catalog: catalog, ingest: ingest, logger: logger)
         let (vectors, _) = try ClassificationData.embeddings(for: labelled, catalog: catalog, model: descriptor.name, embedMissing: true,
                                                              threads: threads, quiet: quiet, logger: logger)
+        let sets = ClassificationData.labelSets(labelled, vectors: vectors, minimumPerClass: minimumPerClass)
+        if multiLabel {
+            guard sets.classes.count >= 1 else { throw CoreError(.invalidInput, "\(url.path): no class with ≥ \(minimumPerClass) embedded items") }
+            let runID = try catalog.startRun(kind: "classifier-train", toolVersion: VitrineVersion.current, config: [
+                "labels": url.path, "name": name, "model": descriptor.name, "modelSHA256": descriptor.sha256, "vocabulary": vocabulary.name,
+                "classifier": "liblinear L2R_LR binary per concept (one-vs-rest, multi-label), balanced weights per concept",
+                "cGrid": training.cGrid.map { "\($0)" }.joined(separator: ","),
+            ])
+            let classifier = try LogisticRegression.fitOneVsRest(rows: sets.ids.compactMap { vectors[$0] }, labelSets: sets.sets,
+                                                                 classes: sets.classes, options: training)
+            let seconds = Date().timeIntervalSince(started)
+            let inner = classifier.innerAccuracy.max() ?? 0
+            let file = ClassifierModelFile(name: name, vocabulary: sets.classes.map { let c = vocabulary.conceptOrLocal($0); return .init(uri: c.uri, label: $0) },
+                                           embeddingModel: descriptor.name, embeddingModelSHA256: descriptor.sha256, classifier: classifier,
+                                           trainingMetrics: ["innerMicroF1": inner, "items": Double(sets.ids.count), "C": classifier.C,
+                                                             "itemsWithSeveralLabels": Double(sets.multiLabelled), "seconds": seconds],
+                                           toolVersion: VitrineVersion.current)
+            let out = modelURL(store: catalog.store, name: name)
+            try file.write(to: out)
+            let summary = ClassifierTrainSummary(runID: runID, name: name, modelFile: out.path, classes: sets.classes, items: sets.ids.count,
+                                                 C: classifier.C, temperature: 1, innerAccuracy: inner, seconds: seconds,
+                                                 classesLeftOut: sets.counts.filter { $0.value < minimumPerClass }, multiLabel: true,
+                                                 itemsWithSeveralLabels: sets.multiLabelled)
+            try catalog.finishRun(runID, summary: summary)
+            return summary
+        }
         var seen = Set<Int64>()
         let usable = labelled.filter { vectors[$0.itemID] != nil && seen.insert($0.itemID).inserted }
         var counts: [String: Int] = [:]
@@ -93,7 +135,8 @@ public enum ClassifierJobs {
         try file.write(to: out)
         let summary = ClassifierTrainSummary(runID: runID, name: name, modelFile: out.path, classes: classes, items: kept.count, C: classifier.C,
                                              temperature: classifier.temperature, innerAccuracy: inner, seconds: seconds,
-                                             classesLeftOut: counts.filter { $0.value < minimumPerClass })
+                                             classesLeftOut: counts.filter { $0.value < minimumPerClass }, multiLabel: false,
+                                             itemsWithSeveralLabels: sets.multiLabelled)
         try catalog.finishRun(runID, summary: summary)
         return summary
     }
@@ -117,17 +160,33 @@ public enum ClassifierJobs {
         var predictions: [ItemPrediction] = []
         var annotations: [AnnotationRecord] = [], names: [String] = []
         var perClass: [String: Int] = [:]
+        let multiLabel = file.classifier.isMultiLabel
         for (r, record) in records.enumerated() {
             let row = Array(p[(r * k)..<((r + 1) * k)])
             let order = row.indices.sorted { row[$0] != row[$1] ? row[$0] > row[$1] : $0 < $1 }
-            let choices = order.prefix(max(1, top)).map { ItemPrediction.Choice(label: file.vocabulary[$0].label, uri: file.vocabulary[$0].uri, confidence: row[$0]) }
-            let best = row[order[0]], second = k > 1 ? row[order[1]] : 0
-            let uncertain = best < minimumConfidence
-            let entropy = -row.reduce(0.0) { $0 + ($1 > 0 ? $1 * log($1) : 0) }
+            func choice(_ c: Int) -> ItemPrediction.Choice { .init(label: file.vocabulary[c].label, uri: file.vocabulary[c].uri, confidence: row[c]) }
+            let choices: [ItemPrediction.Choice], uncertain: Bool, margin: Double, entropy: Double
+            if multiLabel {
+                let assigned = order.filter { row[$0] >= minimumConfidence }
+                choices = (assigned.isEmpty ? [order[0]] : Array(assigned.prefix(max(1, top)))).map(choice)
+                uncertain = assigned.isEmpty
+                margin = 2 * (row.map { abs($0 - 0.5) }.min() ?? 0.5)
+                entropy = row.reduce(0.0) { e, q in e - (q > 0 ? q * log(q) : 0) - (q < 1 ? (1 - q) * log(1 - q) : 0) }
+            } else {
+                choices = order.prefix(max(1, top)).map(choice)
+                let best = row[order[0]], second = k > 1 ? row[order[1]] : 0
+                uncertain = best < minimumConfidence
+                margin = best - second
+                entropy = -row.reduce(0.0) { $0 + ($1 > 0 ? $1 * log($1) : 0) }
+            }
             let item = items[record.itemID]
             predictions.append(ItemPrediction(itemID: record.itemID, path: item?.sourcePath ?? "", iiifService: nil, top: choices,
-                                              uncertain: uncertain, margin: best - second, entropy: entropy))
-            perClass[uncertain ? "uncertain" : choices[0].label, default: 0] += 1
+                                              uncertain: uncertain, margin: margin, entropy: entropy, multiLabel: multiLabel))
+            if multiLabel && !uncertain {
+                for c in choices { perClass[c.label, default: 0] += 1 }
+            } else {
+                perClass[uncertain ? "uncertain" : choices[0].label, default: 0] += 1
+            }
             for (rank, choice) in choices.enumerated() {
                 var a = AnnotationRecord(sourceID: 0, itemID: record.itemID, categoryID: 0)
                 a.score = choice.confidence
@@ -154,32 +213,35 @@ public enum ClassifierJobs {
         return (summary, predictions)
     }
 
-    /// CSV of predictions: `item_id,path,label,concept_uri,confidence,uncertain,margin,entropy` (best class).
+    /// CSV of predictions: `item_id,path,label,concept_uri,confidence,uncertain,margin,entropy`
+    /// (the best class; a multi-label prediction has one row per assigned concept).
     public static func csv(_ predictions: [ItemPrediction]) -> String {
         func q(_ s: String) -> String { s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
         var out = "item_id,path,label,concept_uri,confidence,uncertain,margin,entropy\n"
         for p in predictions {
-            let b = p.top.first
-            out += "\(p.itemID),\(q(p.path)),\(q(b?.label ?? "")),\(q(b?.uri ?? "")),\(String(format: "%.4f", b?.confidence ?? 0)),\(p.uncertain),\(String(format: "%.4f", p.margin)),\(String(format: "%.4f", p.entropy))\n"
+            let rows: [ItemPrediction.Choice?] = p.multiLabel && !p.uncertain ? p.top : [p.top.first]
+            for b in rows { out += "\(p.itemID),\(q(p.path)),\(q(b?.label ?? "")),\(q(b?.uri ?? "")),\(String(format: "%.4f", b?.confidence ?? 0)),\(p.uncertain),\(String(format: "%.4f", p.margin)),\(String(format: "%.4f", p.entropy))\n" }
         }
         return out
     }
 
     /// W3C Web Annotations (an `AnnotationPage`), motivation `classifying`, body the concept URI
     /// (a `SpecificResource` with purpose `classifying`), target the item's IIIF image service
-    /// when known, else its file; uncertain items are left out.
+    /// when known, else its file; uncertain items are left out; a multi-label prediction gives one
+    /// annotation per assigned concept (ids `…/ITEM`, `…/ITEM/2`, …).
     public static func webAnnotations(_ predictions: [ItemPrediction], model: String, pageID: String = "urn:vitrine:classifications") -> JSONValue {
         var items: [JSONValue] = []
         for p in predictions where !p.uncertain {
-            guard let b = p.top.first else { continue }
-            let target = p.iiifService ?? URL(fileURLWithPath: p.path).absoluteString
-            items.append(.object([
-                "id": .string("\(pageID)/\(p.itemID)"), "type": .string("Annotation"), "motivation": .string("classifying"),
-                "body": .object(["type": .string("SpecificResource"), "source": .string(b.uri), "purpose": .string("classifying")]),
-                "target": .string(target),
-                "creator": .object(["type": .string("Software"), "name": .string("vitrine classifier \(model)")]),
-                "score": .double(b.confidence),
-            ]))
+            for (n, b) in (p.multiLabel ? p.top : Array(p.top.prefix(1))).enumerated() {
+                let target = p.iiifService ?? URL(fileURLWithPath: p.path).absoluteString
+                items.append(.object([
+                    "id": .string(n == 0 ? "\(pageID)/\(p.itemID)" : "\(pageID)/\(p.itemID)/\(n + 1)"), "type": .string("Annotation"), "motivation": .string("classifying"),
+                    "body": .object(["type": .string("SpecificResource"), "source": .string(b.uri), "purpose": .string("classifying")]),
+                    "target": .string(target),
+                    "creator": .object(["type": .string("Software"), "name": .string("vitrine classifier \(model)")]),
+                    "score": .double(b.confidence),
+                ]))
+            }
         }
         return .object(["@context": .string("http://www.w3.org/ns/anno.jsonld"), "id": .string(pageID), "type": .string("AnnotationPage"), "items": .array(items)])
     }

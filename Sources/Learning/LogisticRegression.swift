@@ -25,8 +25,18 @@ public struct LogisticRegression: Sendable, Codable, Equatable {
     public var weights: [Double]
     public var C: Double
     public var temperature: Double
-    /// Mean accuracy of the inner cross-validation for each C tried (same order as the grid).
+    /// Mean accuracy of the inner cross-validation for each C tried (same order as the grid);
+    /// for a multi-label model, the micro F1 of the inner held-out decisions.
     public var innerAccuracy: [Double]
+    /// True for a multi-label (one-vs-rest) model from ``fitOneVsRest(rows:labelSets:classes:options:)``:
+    /// each row of ``weights`` is one concept's binary decision function and ``probabilities(_:)``
+    /// gives independent probabilities. Absent (nil) in single-label models and older files.
+    public var multiLabel: Bool? = nil
+    /// Per-concept temperatures of a multi-label model (``temperature`` is then 1).
+    public var temperatures: [Double]? = nil
+
+    /// Whether this is a multi-label (one-vs-rest) model.
+    public var isMultiLabel: Bool { multiLabel == true }
 
     /// Trains on rows with class indices into `classes`, choosing C by inner stratified
     /// cross-validation (accuracy; ties: the smaller C) and fitting the temperature on the
@@ -82,12 +92,14 @@ public struct LogisticRegression: Sendable, Codable, Equatable {
         return LogisticRegression(classes: classes, dimension: d, weights: w, C: chosenC, temperature: temperature, innerAccuracy: innerAccuracy)
     }
 
-    /// Calibrated class probabilities. - Returns: `n × classes.count`, row-major, rows sum to 1.
+    /// Calibrated class probabilities. - Returns: `n × classes.count`, row-major; rows sum to 1,
+    /// except for a multi-label model, whose values are independent per concept.
     /// - Throws: when a row's length is not ``dimension``.
     public func probabilities(_ rows: [[Float]]) throws -> [Double] {
         if let bad = rows.firstIndex(where: { $0.count != dimension }) {
             throw LearningError(.invalidInput, "row \(bad) has \(rows[bad].count) values; the model expects \(dimension)")
         }
+        if isMultiLabel { return oneVsRestProbabilities(rows, calibrated: true) }
         let raw = Liblinear.probabilities(rows: rows, dimension: dimension, weights: weights, classCount: classes.count)
         return TemperatureScaling.apply(raw, temperature: temperature, classCount: classes.count)
     }

@@ -4,7 +4,9 @@ import Foundation
 /// concept URIs and labels), from what (the embedding model and its sha256), the weights and
 /// calibration, how well it did in training, when, and with which file version.
 public struct ClassifierModelFile: Sendable, Codable, Equatable {
-    public static let currentVersion = 1
+    /// The newest file version this build reads. Version 2 marks a multi-label (one-vs-rest)
+    /// classifier, which older builds must not read as a softmax one; single-label files stay 1.
+    public static let currentVersion = 2
 
     public struct Concept: Sendable, Codable, Equatable {
         public var uri: String
@@ -26,7 +28,7 @@ public struct ClassifierModelFile: Sendable, Codable, Equatable {
 
     public init(name: String, vocabulary: [Concept], embeddingModel: String, embeddingModelSHA256: String, classifier: LogisticRegression,
                 trainingMetrics: [String: Double], createdAt: Date = Date(), toolVersion: String) {
-        self.version = Self.currentVersion
+        self.version = classifier.isMultiLabel ? 2 : 1
         self.name = name
         self.vocabulary = vocabulary
         self.embeddingModel = embeddingModel

@@ -26,6 +26,11 @@ struct ClassifyTrain: AsyncParsableCommand {
     @Option(name: .long, help: "Embedding model (registry name).")
     var model: String = ModelRegistry.efficientNetLite0.name
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Multi-label mode: every distinct label of an item is a positive; one binary model per concept (one-vs-rest).",
+        discussion: "An item gets several labels from several CSV rows or several choices of a Label Studio task. Without the flag the first label of each item is used."))
+    var multiLabel = false
+
     func validate() throws {
         guard !name.isEmpty, !name.contains("/") else { throw ValidationError("--name must be a plain file name") }
         guard minPerClass >= 1 else { throw ValidationError("--min-per-class must be at least 1") }
@@ -39,10 +44,17 @@ struct ClassifyTrain: AsyncParsableCommand {
             ingest.threads = common.threads
             ingest.quiet = common.quiet || common.json
             let s = try await ClassifierJobs.train(labels: URL(fileURLWithPath: labels), vocabulary: vocab, name: name, catalog: catalog, model: model,
-                                                   minimumPerClass: minPerClass, ingest: ingest, threads: common.threads,
+                                                   minimumPerClass: minPerClass, multiLabel: multiLabel, ingest: ingest, threads: common.threads,
                                                    quiet: common.quiet || common.json, logger: common.makeLogger("vitrine.classify"))
             if common.json { try printJSON(s); return }
-            print("trained \(s.name) on \(s.items) items in \(s.classes.count) classes in \(String(format: "%.1f", s.seconds)) s: C \(s.C), temperature \(String(format: "%.3f", s.temperature)), inner-CV accuracy \(String(format: "%.3f", s.innerAccuracy))")
+            if s.multiLabel {
+                print("trained \(s.name) (multi-label, one-vs-rest) on \(s.items) items (\(s.itemsWithSeveralLabels) with several concepts) in \(s.classes.count) concepts in \(String(format: "%.1f", s.seconds)) s: C \(s.C), inner-CV micro F1 \(String(format: "%.3f", s.innerAccuracy))")
+            } else {
+                print("trained \(s.name) on \(s.items) items in \(s.classes.count) classes in \(String(format: "%.1f", s.seconds)) s: C \(s.C), temperature \(String(format: "%.3f", s.temperature)), inner-CV accuracy \(String(format: "%.3f", s.innerAccuracy))")
+                if s.itemsWithSeveralLabels > 0 {
+                    print("note: \(s.itemsWithSeveralLabels) items carry several labels; their first was used (--multi-label trains one model per concept)")
+                }
+            }
             print("model: \(s.modelFile)")
         }
     }

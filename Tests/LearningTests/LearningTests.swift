@@ -135,3 +135,75 @@ private func blobs(classes: Int, perClass: Int, seed: UInt64) -> (rows: [[Float]
         #expect(throws: LearningError.self) { try LogisticRegression.fit(rows: [[1, 2], [1]], labels: [0, 1], classes: ["a", "b"]) }
     }
 }
+
+@Suite struct MultiLabelTests {
+    /// Hand-computed: 3 items, labels {a, b, c}.
+    /// item 1: truth {a, b}, predicted {a}      → a TP, b FN
+    /// item 2: truth {b},    predicted {b, c}   → b TP, c FP
+    /// item 3: truth {a, c}, predicted {a, c}   → a TP, c TP (exact)
+    /// a: P 2/2, R 2/2, F1 1; b: P 1/1, R 1/2, F1 2/3; c: P 1/2, R 1/1, F1 2/3.
+    /// micro: TP 4, FP 1, FN 1 → P = R = F1 = 0.8; macro F1 = (1 + 2/3 + 2/3) / 3 = 7/9;
+    /// subset accuracy 1/3; Hamming loss 2 wrong of 9 decisions.
+    @Test func multiLabelMetricsMatchHandComputation() throws {
+        let m = try Evaluation.multiLabelMetrics(truth: [[0, 1], [1], [0, 2]], predicted: [[0], [1, 2], [0, 2]], labels: ["a", "b", "c"])
+        for value in [m.microPrecision, m.microRecall, m.microF1] { #expect(abs(value - 0.8) < 1e-12) }
+        #expect(abs(m.macroF1 - 7.0 / 9) < 1e-12)
+        let macroP: Double = 2.5 / 3, macroR: Double = 2.5 / 3
+        #expect(abs(m.macroPrecision - macroP) < 1e-12)
+        #expect(abs(m.macroRecall - macroR) < 1e-12)
+        #expect(abs(m.subsetAccuracy - 1.0 / 3) < 1e-12)
+        #expect(abs(m.hammingLoss - 2.0 / 9) < 1e-12)
+        #expect(m.perLabel.map(\.support) == [2, 2, 1])
+        let perItem: Double = 5.0 / 3
+        #expect(abs(m.labelsPerItem - perItem) < 1e-12)
+        #expect(abs(m.predictedLabelsPerItem - perItem) < 1e-12)
+        #expect(throws: LearningError.self) { try Evaluation.multiLabelMetrics(truth: [[3]], predicted: [[]], labels: ["a"]) }
+    }
+
+    /// Items carry concept 0 or 1 (a 4-d blob each) and, independently, concept 2 when their
+    /// fourth coordinate is high: one-vs-rest learns all three, several per item.
+    @Test func oneVsRestLearnsOverlappingConceptsAndRoundTrips() throws {
+        var g = SplitMix64(seed: 11)
+        var rows: [[Float]] = [], sets: [Set<Int>] = []
+        for i in 0..<120 {
+            var row = (0..<4).map { _ in Float.random(in: -0.3...0.3, using: &g) }
+            let base = i % 2
+            row[base] += 1
+            var set: Set<Int> = [base]
+            if i % 3 == 0 { row[3] += 1; set.insert(2) }
+            rows.append(row); sets.append(set)
+        }
+        let model = try LogisticRegression.fitOneVsRest(rows: rows, labelSets: sets, classes: ["a", "b", "c"])
+        #expect(model.isMultiLabel && model.temperatures?.count == 3)
+        let p = try model.probabilities(rows)
+        let predicted = (0..<rows.count).map { r in Set((0..<3).filter { p[r * 3 + $0] >= 0.5 }) }
+        let m = try Evaluation.multiLabelMetrics(truth: sets, predicted: predicted, labels: model.classes)
+        #expect(m.microF1 > 0.95, "\(m.microF1)")
+        #expect(predicted.filter { $0.count >= 2 }.count >= 30)
+        // Independent probabilities: rows need not sum to 1.
+        var sums: [Double] = []
+        for r in 0..<rows.count {
+            let a: Double = p[3 * r], b: Double = p[3 * r + 1], c: Double = p[3 * r + 2]
+            sums.append(a + b + c)
+        }
+        #expect(sums.contains { abs($0 - 1) > 0.2 })
+        // Same seed, same model.
+        #expect(try LogisticRegression.fitOneVsRest(rows: rows, labelSets: sets, classes: ["a", "b", "c"]) == model)
+
+        let file = ClassifierModelFile(name: "ml", vocabulary: ["a", "b", "c"].map { .init(uri: "http://example.org/\($0)", label: $0) },
+                                       embeddingModel: "m", embeddingModelSHA256: "00", classifier: model,
+                                       trainingMetrics: [:], createdAt: Date(timeIntervalSince1970: 1_800_000_000), toolVersion: "test")
+        #expect(file.version == 2)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-ml-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try file.write(to: url)
+        let back = try ClassifierModelFile.read(url)
+        #expect(back == file)
+        #expect(try back.classifier.probabilities(rows) == p)
+    }
+
+    @Test func badLabelSetsAreRejected() {
+        #expect(throws: LearningError.self) { try LogisticRegression.fitOneVsRest(rows: [[1, 2]], labelSets: [[5]], classes: ["a"]) }
+        #expect(throws: LearningError.self) { try LogisticRegression.fitOneVsRest(rows: [[1, 2], [1]], labelSets: [[0], [0]], classes: ["a"]) }
+    }
+}
