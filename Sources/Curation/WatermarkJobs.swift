@@ -18,7 +18,11 @@ public struct WatermarkTrainOptions: Sendable, Equatable {
     /// Folds of the grouped split; one fold is held out (4: a quarter).
     public var folds = 4
     public var seed: UInt64 = 42
-    public var threshold = 0.5
+    /// Flag at or above this P(watermark); nil: ``defaultThreshold(cleanScores:)`` on the
+    /// held-out clean images.
+    public var threshold: Double? = nil
+    /// The held-out false-positive rate the default threshold allows.
+    public static let targetFalsePositiveRate = 0.05
     /// Image paths never used as clean sources (e.g. the rows of an overlays CSV).
     public var excludedPaths: Set<String> = []
     /// Inverse regularisation strengths tried by 3-fold cross-validation.
@@ -140,12 +144,13 @@ public enum WatermarkJobs {
                                                     classes: ["clean", "watermark"], options: training)
         var file = WatermarkDetectorFile(
             version: WatermarkDetectorFile.currentVersion, name: options.name, embeddingModel: descriptor.name, embeddingModelSHA256: descriptor.sha256,
-            views: WatermarkViews.description, classifier: classifier, threshold: options.threshold, seed: options.seed,
+            views: WatermarkViews.description, classifier: classifier, threshold: options.threshold ?? 0.5, seed: options.seed,
             marksPerImage: options.marksPerImage, trainItemIDs: ids.filter { !heldOutIDs.contains($0) }.sorted(), heldOutItemIDs: heldOutIDs.sorted(),
-            heldOut: WatermarkMetrics.compute(scores: [], marked: [], overlays: [], threshold: options.threshold),
+            heldOut: WatermarkMetrics.compute(scores: [], marked: [], overlays: [], threshold: options.threshold ?? 0.5),
             createdAt: Date(), toolVersion: VitrineVersion.current)
         let scores = try file.scores(held.map(\.feature))
-        file.heldOut = WatermarkMetrics.compute(scores: scores, marked: held.map(\.marked), overlays: held.map(\.overlay), threshold: options.threshold)
+        file.threshold = options.threshold ?? Self.defaultThreshold(cleanScores: zip(scores, held).filter { !$0.1.marked }.map(\.0))
+        file.heldOut = WatermarkMetrics.compute(scores: scores, marked: held.map(\.marked), overlays: held.map(\.overlay), threshold: file.threshold)
         let url = WatermarkDetectorFile.url(store: catalog.store, name: options.name)
         try file.write(to: url)
         let seconds = Date().timeIntervalSince(started)
@@ -267,6 +272,22 @@ public enum WatermarkJobs {
     /// `prediction` annotation source (`watermark:NAME`, category `watermark`, `score` = P(watermark),
     /// `extra.flagged`). Resumable: a re-run with the same detector file scores only the items it
     /// lacks; items that fail are counted and logged, and retried by the next run.
+    /// The default flagging threshold: the smallest score, on a 0.01 grid from 0.5 up, at which at
+    /// most ``WatermarkTrainOptions/targetFalsePositiveRate`` (5 %) of the held-out clean images
+    /// would be flagged — on a collection that is mostly clean the flags are then a short review
+    /// list rather than a fifth of it (a Neyman–Pearson operating point; the held-out figures
+    /// are reported at it, so they are slightly optimistic: the same images choose and measure).
+    /// No clean scores: 0.5.
+    public static func defaultThreshold(cleanScores: [Double]) -> Double {
+        guard !cleanScores.isEmpty else { return 0.5 }
+        for step in 50...100 {
+            let t = Double(step) / 100
+            let flagged = cleanScores.filter { $0 >= t }.count
+            if Double(flagged) <= WatermarkTrainOptions.targetFalsePositiveRate * Double(cleanScores.count) { return t }
+        }
+        return 1
+    }
+
     public static func detect(catalog: Catalog, name: String, threshold: Double?, threads: Int, batchSize: Int = 8, quiet: Bool,
                               logger: Logger) throws -> (WatermarkDetectSummary, [WatermarkScore]) {
         let started = Date()

@@ -35,8 +35,8 @@ struct WatermarkTrain: AsyncParsableCommand {
     @Option(name: .long, help: "Seed of the source draw, the split and the overlays.")
     var seed: UInt64 = 42
 
-    @Option(name: .long, help: "Flag at or above this P(watermark) (0…1).")
-    var threshold: Double = 0.5
+    @Option(name: .long, help: "Flag at or above this P(watermark) (0…1; default: the lowest from 0.50 up that flags ≤ 5 % of the held-out clean images).")
+    var threshold: Double?
 
     @Option(name: .long, help: "Overlays CSV (path column, relative to the CSV): these images are never used as clean sources.")
     var exclude: String?
@@ -47,7 +47,7 @@ struct WatermarkTrain: AsyncParsableCommand {
     func validate() throws {
         guard sources >= 4 else { throw ValidationError("--sources must be at least 4") }
         guard (1...8).contains(marks) else { throw ValidationError("--marks must be within 1…8") }
-        guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be within 0…1") }
+        if let threshold, !(0...1).contains(threshold) { throw ValidationError("--threshold must be within 0…1") }
     }
 
     func run() async throws {

@@ -102,6 +102,19 @@ struct WatermarkJobTests {
 
     /// Train on 16 corpus images (4 held out), detect every item twice (the second run resumes and
     /// scores nothing), evaluate on new marks and on the corpus overlay images.
+    /// The default threshold flags at most 5 % of the held-out clean images, from 0.50 up.
+    @Test func defaultThresholdBoundsTheFalsePositiveRate() {
+        // 20 clean scores 0.30 … 0.87 (step 0.03): one may be flagged (5 % of 20), so the
+        // threshold lies above the second highest (0.84) and at most the highest (0.87).
+        let clean = (0..<20).map { 0.30 + 0.03 * Double($0) }
+        let t = WatermarkJobs.defaultThreshold(cleanScores: clean)
+        #expect(t > 0.84 && t <= 0.87 + 1e-9, "\(t)")
+        #expect(clean.filter { $0 >= t }.count == 1)
+        #expect(WatermarkJobs.defaultThreshold(cleanScores: [0.1, 0.2]) == 0.5)
+        #expect(WatermarkJobs.defaultThreshold(cleanScores: []) == 0.5)
+        #expect(WatermarkJobs.defaultThreshold(cleanScores: [1, 1]) == 1)
+    }
+
     @Test func trainDetectResumeAndEvaluateOnCorpusImages() async throws {
         let corpus = Self.shared.appendingPathComponent("corpus")
         let overlays = corpus.appendingPathComponent("watermarks_and_overlays.csv")
