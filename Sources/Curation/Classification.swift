@@ -21,6 +21,14 @@ public struct LabelImport: Sendable, Codable, Equatable {
     /// Rows whose image is not on disk / not in the catalog / failed to ingest (path or id).
     public var unmatched: [String]
     public var sourceID: Int64?
+
+    /// One line for error messages: how many label rows reached a readable item, with examples
+    /// of those that did not (a URL that could not be fetched, a missing file).
+    public var matchNote: String {
+        guard !unmatched.isEmpty else { return "\(matched) label rows matched a readable item" }
+        let examples = unmatched.prefix(3).joined(separator: ", ")
+        return "\(matched) label rows matched a readable item, \(unmatched.count) did not (e.g. \(examples))"
+    }
 }
 
 /// Reading classification labels into the catalog (CSV: a `path`, `item_id` or `url` column and
@@ -144,7 +152,7 @@ public enum ClassificationData {
         var embeddedNow = 0
         if !lacking.isEmpty {
             guard embedMissing else {
-                throw CoreError(.invalidInput, "\(lacking.count) labelled items have no \(model) embedding; run `vitrine embed --model \(model)` first")
+                throw CoreError(.invalidInput, "\(Set(lacking.map(\.itemID)).count) labelled items have no \(model) embedding; run `vitrine embed --model \(model)` first")
             }
             embeddedNow = try EmbeddingJob.run(catalog: catalog, model: model, threads: threads, quiet: quiet, logger: logger).embedded
         }
@@ -155,7 +163,8 @@ public enum ClassificationData {
 
     /// The concepts of each embedded labelled item, for multi-label (one-vs-rest) training: every
     /// distinct label an item carries (several rows of a CSV, several choices of a Label Studio
-    /// task), classes with at least `minimumPerClass` items kept, items left with none dropped.
+    /// task), classes with at least `minimumPerClass` items and at least one item without them
+    /// kept, items left with none dropped.
     /// - Returns: classes (sorted), item ids with their concept-index sets (first appearance
     ///   order), the per-label item counts, and how many items carry two or more kept concepts.
     public static func labelSets(_ labelled: [LabelledItem], vectors: [Int64: [Float]], minimumPerClass: Int)
@@ -167,7 +176,9 @@ public enum ClassificationData {
         }
         var counts: [String: Int] = [:]
         for id in order { for label in labelsOf[id] ?? [] { counts[label, default: 0] += 1 } }
-        let classes = counts.filter { $0.value >= minimumPerClass }.keys.sorted()
+        // A concept every item carries has no negatives: nothing to learn, and it would inflate
+        // micro F1; it is left out (and reported in `counts` with the others left out).
+        let classes = counts.filter { $0.value >= minimumPerClass && $0.value < order.count }.keys.sorted()
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($0.element, $0.offset) })
         var ids: [Int64] = [], sets: [Set<Int>] = []
         for id in order {

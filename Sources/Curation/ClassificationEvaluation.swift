@@ -104,7 +104,7 @@ public enum ClassificationEvaluationJob {
         for item in usable { counts[item.label, default: 0] += 1 }
         let classes = counts.filter { $0.value >= options.minimumPerClass }.keys.sorted()
         guard classes.count >= 2 else {
-            throw CoreError(.invalidInput, "\(url.path): fewer than two classes with ≥ \(options.minimumPerClass) embedded items (\(counts))")
+            throw CoreError(.invalidInput, "\(url.path): fewer than two classes with ≥ \(options.minimumPerClass) embedded items (\(counts)); \(imported.matchNote)")
         }
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($0.element, $0.offset) })
         let kept = usable.filter { index[$0.label] != nil }
@@ -244,12 +244,12 @@ extension ClassificationEvaluationJob {
                                      logger: Logger) async throws -> MultiLabelEvaluationResult {
         let started = Date()
         let descriptor = try ModelRegistry.descriptor(named: options.model)
-        let (labelled, _) = try await ClassificationLabels.importLabels(url, catalog: catalog, ingest: ingest, logger: logger)
+        let (labelled, imported) = try await ClassificationLabels.importLabels(url, catalog: catalog, ingest: ingest, logger: logger)
         let (vectors, _) = try ClassificationData.embeddings(for: labelled, catalog: catalog, model: descriptor.name,
                                                              embedMissing: options.embedMissing, threads: threads, quiet: quiet, logger: logger)
         let data = ClassificationData.labelSets(labelled, vectors: vectors, minimumPerClass: options.minimumPerClass)
         guard !data.classes.isEmpty, data.ids.count >= options.folds else {
-            throw CoreError(.invalidInput, "\(url.path): \(data.ids.count) items in \(data.classes.count) concepts with ≥ \(options.minimumPerClass) embedded items; too few for \(options.folds) folds")
+            throw CoreError(.invalidInput, "\(url.path): \(data.ids.count) items in \(data.classes.count) concepts with ≥ \(options.minimumPerClass) embedded items; too few for \(options.folds) folds; \(imported.matchNote)")
         }
         let rows = data.ids.compactMap { vectors[$0] }
         let strata = data.sets.map { $0.min() ?? 0 }
@@ -268,7 +268,7 @@ extension ClassificationEvaluationJob {
         progress.finish()
         let result = MultiLabelEvaluationResult(
             runID: runID, labels: url.path, embeddingModel: descriptor.name, classes: data.classes,
-            classesLeftOut: data.counts.filter { $0.value < options.minimumPerClass }, minimumPerClass: options.minimumPerClass,
+            classesLeftOut: data.counts.filter { !data.classes.contains($0.key) }, minimumPerClass: options.minimumPerClass,
             items: data.ids.count, itemsWithSeveralLabels: data.multiLabelled, groupsKeptTogether: together, seed: options.seed,
             grouped: grouped, plain: plain, seconds: Date().timeIntervalSince(started))
         try catalog.finishRun(runID, summary: result)

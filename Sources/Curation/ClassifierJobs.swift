@@ -16,6 +16,7 @@ public struct ClassifierTrainSummary: Sendable, Codable, Equatable {
     public var items: Int
     public var C: Double
     public var temperature: Double
+    /// Inner cross-validation accuracy at the chosen C; for a multi-label model, micro F1.
     public var innerAccuracy: Double
     public var seconds: Double
     public var classesLeftOut: [String: Int]
@@ -49,6 +50,8 @@ public struct ItemPrediction: Sendable, Codable, Equatable {
     public var entropy: Double
     /// From a multi-label (one-vs-rest) model: every choice of `top` is an assigned concept.
     public var multiLabel: Bool = false
+    /// Multi-label: the concept whose probability is closest to 0.5 (the one `margin` measures).
+    public var undecided: Choice? = nil
 }
 
 public struct ClassifierPredictSummary: Sendable, Codable, Equatable {
@@ -81,12 +84,12 @@ public enum ClassifierJobs {
                              quiet: Bool, logger: Logger) async throws -> ClassifierTrainSummary {
         let started = Date()
         let descriptor = try ModelRegistry.descriptor(named: modelName)
-        let (labelled, _) = try await ClassificationLabels.importLabels(url, catalog: catalog, ingest: ingest, logger: logger)
+        let (labelled, imported) = try await ClassificationLabels.importLabels(url, catalog: catalog, ingest: ingest, logger: logger)
         let (vectors, _) = try ClassificationData.embeddings(for: labelled, catalog: catalog, model: descriptor.name, embedMissing: true,
                                                              threads: threads, quiet: quiet, logger: logger)
         let sets = ClassificationData.labelSets(labelled, vectors: vectors, minimumPerClass: minimumPerClass)
         if multiLabel {
-            guard sets.classes.count >= 1 else { throw CoreError(.invalidInput, "\(url.path): no class with ≥ \(minimumPerClass) embedded items") }
+            guard sets.classes.count >= 1 else { throw CoreError(.invalidInput, "\(url.path): no concept with ≥ \(minimumPerClass) embedded items that some item lacks (a concept every item carries cannot be learned); \(imported.matchNote)") }
             let runID = try catalog.startRun(kind: "classifier-train", toolVersion: VitrineVersion.current, config: [
                 "labels": url.path, "name": name, "model": descriptor.name, "modelSHA256": descriptor.sha256, "vocabulary": vocabulary.name,
                 "classifier": "liblinear L2R_LR binary per concept (one-vs-rest, multi-label), balanced weights per concept",
@@ -105,7 +108,7 @@ public enum ClassifierJobs {
             try file.write(to: out)
             let summary = ClassifierTrainSummary(runID: runID, name: name, modelFile: out.path, classes: sets.classes, items: sets.ids.count,
                                                  C: classifier.C, temperature: 1, innerAccuracy: inner, seconds: seconds,
-                                                 classesLeftOut: sets.counts.filter { $0.value < minimumPerClass }, multiLabel: true,
+                                                 classesLeftOut: sets.counts.filter { !sets.classes.contains($0.key) }, multiLabel: true,
                                                  itemsWithSeveralLabels: sets.multiLabelled)
             try catalog.finishRun(runID, summary: summary)
             return summary
@@ -115,7 +118,7 @@ public enum ClassifierJobs {
         var counts: [String: Int] = [:]
         for item in usable { counts[item.label, default: 0] += 1 }
         let classes = counts.filter { $0.value >= minimumPerClass }.keys.sorted()
-        guard classes.count >= 2 else { throw CoreError(.invalidInput, "\(url.path): fewer than two classes with ≥ \(minimumPerClass) embedded items") }
+        guard classes.count >= 2 else { throw CoreError(.invalidInput, "\(url.path): fewer than two classes with ≥ \(minimumPerClass) embedded items; \(imported.matchNote)") }
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($0.element, $0.offset) })
         let kept = usable.filter { index[$0.label] != nil }
         let runID = try catalog.startRun(kind: "classifier-train", toolVersion: VitrineVersion.current, config: [
@@ -146,6 +149,11 @@ public enum ClassifierJobs {
     public static func predict(name: String, catalog: Catalog, minimumConfidence: Double, top: Int, store: Bool = true, logger: Logger) throws -> (ClassifierPredictSummary, [ItemPrediction]) {
         let started = Date()
         let url = modelURL(store: catalog.store, name: name)
+        guard !name.isEmpty, !name.contains("/"), FileManager.default.fileExists(atPath: url.path) else {
+            let known = ((try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? [])
+                .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+            throw CoreError(.invalidInput, "no classifier \(name) in \(catalog.store.path) (known: \(known.isEmpty ? "none" : known.joined(separator: ", "))); train one with `vitrine classify train --name \(name)`")
+        }
         let file = try ClassifierModelFile.read(url)
         let sha = (try? Data(contentsOf: url)).map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() } ?? ""
         let items = Dictionary(uniqueKeysWithValues: try catalog.items().compactMap { i in i.id.map { ($0, i) } })
@@ -166,7 +174,9 @@ public enum ClassifierJobs {
             let order = row.indices.sorted { row[$0] != row[$1] ? row[$0] > row[$1] : $0 < $1 }
             func choice(_ c: Int) -> ItemPrediction.Choice { .init(label: file.vocabulary[c].label, uri: file.vocabulary[c].uri, confidence: row[c]) }
             let choices: [ItemPrediction.Choice], uncertain: Bool, margin: Double, entropy: Double
+            var undecided: ItemPrediction.Choice?
             if multiLabel {
+                undecided = row.indices.min { abs(row[$0] - 0.5) != abs(row[$1] - 0.5) ? abs(row[$0] - 0.5) < abs(row[$1] - 0.5) : $0 < $1 }.map(choice)
                 let assigned = order.filter { row[$0] >= minimumConfidence }
                 choices = (assigned.isEmpty ? [order[0]] : Array(assigned.prefix(max(1, top)))).map(choice)
                 uncertain = assigned.isEmpty
@@ -181,7 +191,7 @@ public enum ClassifierJobs {
             }
             let item = items[record.itemID]
             predictions.append(ItemPrediction(itemID: record.itemID, path: item?.sourcePath ?? "", iiifService: nil, top: choices,
-                                              uncertain: uncertain, margin: margin, entropy: entropy, multiLabel: multiLabel))
+                                              uncertain: uncertain, margin: margin, entropy: entropy, multiLabel: multiLabel, undecided: undecided))
             if multiLabel && !uncertain {
                 for c in choices { perClass[c.label, default: 0] += 1 }
             } else {

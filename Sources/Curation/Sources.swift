@@ -35,7 +35,7 @@ public struct SourceScan: Sendable {
 ///   absolute) or `url` column, plus any metadata columns. Recognised names: `title`,
 ///   `creator` (`dcCreator`), `date` (`year`), `rights`, `provider`, `dataProvider`, `id`
 ///   (`source_id`, `europeana_id`), `landingPage` (`edmIsShownAt`, `guid`); others are kept as is.
-/// - Any other file is taken as one image.
+/// - Any other file is taken as one image; a URL (`scheme://…`) is one remote image.
 public enum SourceScanner {
     public static let imageExtensions: Set<String> = Set(ImageFormat.allCases.flatMap(\.extensions))
 
@@ -43,6 +43,11 @@ public enum SourceScanner {
         var scan = SourceScan(entries: [], skippedNonImages: 0, problems: [])
         let fm = FileManager.default
         for path in paths {
+            // A URL given as a source (e.g. by a label import) is fetched like a list's `url`.
+            if IngestJob.isRemote(path) {
+                scan.entries.append(SourceEntry(kind: "list", location: path))
+                continue
+            }
             let url = URL(fileURLWithPath: path).standardizedFileURL
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: url.path, isDirectory: &isDirectory) else {

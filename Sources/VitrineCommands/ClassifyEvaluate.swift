@@ -15,7 +15,9 @@ struct ClassifyEvaluate: AsyncParsableCommand {
         to the CSV); files not yet in the catalog are ingested, items without an embedding are embedded first. Each fold \
         trains liblinear L2R_LR from scratch (balanced class weights, C by 3-fold inner CV over 0.1, 1, 10, temperature \
         scaling on the inner held-out predictions). Figures are mean ± std over folds; the confusion matrix, reliability \
-        diagram (ECE, 15 bins) and coverage curve pool the out-of-fold predictions.
+        diagram (ECE, 15 bins) and coverage curve pool the out-of-fold predictions. With --multi-label: one binary model \
+        per concept, a concept predicted at p ≥ 0.5; micro/macro P, R, F1, subset accuracy and Hamming loss, a \
+        per-concept table (no confusion matrix or calibration curves) in reports/classification-evaluation-multilabel.html.
         """)
 
     @OptionGroup var common: CommonOptions

@@ -2,6 +2,7 @@ import ArgumentParser
 import Curation
 import Datasets
 import Foundation
+import VitrineCore
 
 struct ClassifyPredict: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +25,7 @@ struct ClassifyPredict: AsyncParsableCommand {
     @Option(name: .long, help: "Classes kept per item.")
     var top: Int = 3
 
-    @Option(name: .long, help: "Write the predictions to FILE (.csv, .json or .jsonld for W3C Web Annotations).")
+    @Option(name: .long, help: "Write the predictions to FILE (.csv, .jsonld for W3C Web Annotations, anything else: JSON).")
     var output: String?
 
     func validate() throws {
@@ -35,6 +36,7 @@ struct ClassifyPredict: AsyncParsableCommand {
     func run() async throws {
         try await failing {
             let catalog = try common.openCatalog(mustExist: true)
+            if let output { try Self.checkOutput(URL(fileURLWithPath: output)) }
             let (summary, predictions) = try ClassifierJobs.predict(name: model, catalog: catalog, minimumConfidence: minConfidence, top: top,
                                                                     logger: common.makeLogger("vitrine.classify"))
             if let output { try Self.write(predictions, model: model, to: URL(fileURLWithPath: output)) }
@@ -42,6 +44,15 @@ struct ClassifyPredict: AsyncParsableCommand {
             print("\(summary.items) items predicted with \(summary.model) (\(String(format: "%.0f", summary.predictionsPerSecond)) predictions/s); \(summary.uncertain) uncertain below \(summary.minimumConfidence)")
             for (label, n) in summary.perClass.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { print("  \(label): \(n)") }
             if let output { print("written: \(output)") }
+        }
+    }
+
+    /// Fails before any prediction is made when FILE's folder does not exist.
+    static func checkOutput(_ url: URL) throws {
+        var isDirectory: ObjCBool = false
+        let folder = url.deletingLastPathComponent()
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CoreError(.invalidInput, "cannot write \(url.path): no folder \(folder.path)")
         }
     }
 

@@ -7,7 +7,7 @@ import Imaging
 struct ClassifyUncertain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "uncertain",
-        abstract: "List the items whose labels would help the classifier most (smallest margin between the two best classes) as a CSV and a contact sheet.")
+        abstract: "List the items whose labels would help the classifier most (smallest margin between the two best classes; for a multi-label model, the concept closest to p = 0.5) as a CSV and a contact sheet.")
 
     @OptionGroup var common: CommonOptions
 
@@ -24,6 +24,13 @@ struct ClassifyUncertain: AsyncParsableCommand {
         guard n >= 1 else { throw ValidationError("--n must be at least 1") }
     }
 
+    struct UncertainSummary: Encodable {
+        var csv: String
+        var contactSheet: String?
+        var items: Int
+        var of: Int
+    }
+
     func run() async throws {
         try await failing {
             let catalog = try common.openCatalog(mustExist: true)
@@ -38,13 +45,18 @@ struct ClassifyUncertain: AsyncParsableCommand {
             let files = chosen.compactMap { items[$0.itemID].map { EmbeddingJob.imagePath($0, catalog: catalog) } }
             let sheetWritten = (try? ImageWriter.contactSheet(of: files, columns: 10, cell: 120, spacing: 6, to: sheet.path)) != nil
             if common.json {
-                try printJSON(["csv": csv.path, "contactSheet": sheetWritten ? sheet.path : "", "items": "\(chosen.count)"])
+                try printJSON(UncertainSummary(csv: csv.path, contactSheet: sheetWritten ? sheet.path : nil, items: chosen.count, of: predictions.count))
                 return
             }
             print("\(chosen.count) items with the smallest margin (of \(predictions.count)):")
             for p in chosen.prefix(10) {
-                print(String(format: "  %.3f  %@ (%@ %.2f / %@ %.2f)", p.margin, p.path, p.top.first?.label ?? "", p.top.first?.confidence ?? 0,
-                             p.top.dropFirst().first?.label ?? "", p.top.dropFirst().first?.confidence ?? 0))
+                if p.multiLabel, let u = p.undecided {
+                    print(String(format: "  %.3f  %@ (undecided: %@ %.2f)", p.margin, p.path, u.label, u.confidence))
+                } else if let second = p.top.dropFirst().first, let first = p.top.first {
+                    print(String(format: "  %.3f  %@ (%@ %.2f / %@ %.2f)", p.margin, p.path, first.label, first.confidence, second.label, second.confidence))
+                } else {
+                    print(String(format: "  %.3f  %@ (%@ %.2f)", p.margin, p.path, p.top.first?.label ?? "-", p.top.first?.confidence ?? 0))
+                }
             }
             print("csv: \(csv.path)")
             if sheetWritten { print("contact sheet: \(sheet.path)") }

@@ -74,6 +74,12 @@ struct Duplicates: AsyncParsableCommand {
 
     func validate() throws {
         if let cosine, !(cosine > 0 && cosine <= 1) { throw ValidationError("--cosine must be within (0, 1]") }
+        if let cosine, evaluate != nil, method != .hash {
+            let hundredths = Double(cosine) * 100
+            guard cosine >= 0.36, abs(hundredths - hundredths.rounded()) < 1e-3 else {
+                throw ValidationError("with --evaluate, --cosine is evaluated in steps of 0.01 from 0.36 to 1.00 (got \(cosine))")
+            }
+        }
         guard ModelRegistry.all.contains(where: { $0.name == model && $0.embeddingDimension != nil }) else {
             throw ValidationError("--model \(model) is not an embedding model; known: \(ModelRegistry.all.filter { $0.embeddingDimension != nil }.map(\.name).joined(separator: ", "))")
         }
@@ -120,11 +126,19 @@ struct Duplicates: AsyncParsableCommand {
         }
     }
 
+    static func checkGroupsFile(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw CoreError(.invalidInput, "no ground-truth groups CSV at \(path)")
+        }
+    }
+
     static func evaluate(catalog: Catalog, finder: DuplicateFinder, csv: URL) throws -> DuplicateEvaluation {
+        try checkGroupsFile(csv.path)
         let candidates = try DuplicateFinder.candidates(from: catalog, algorithm: finder.options.algorithm)
         let truth = try DuplicateEvaluator.readGroundTruth(csv: csv, candidates: candidates, items: try catalog.items())
         guard truth.matchedFiles > 0 else {
-            throw ValidationError("none of the \(truth.unmatchedFiles.count) files of \(csv.path) is in the catalog (paths are read relative to the CSV's folder); ingest them first")
+            throw CoreError(.invalidInput, "none of the \(truth.unmatchedFiles.count) files of \(csv.path) is in the catalog (paths are read relative to the CSV's folder); ingest them first")
         }
         let evaluation = DuplicateEvaluator.evaluate(
             count: candidates.count, truth: truth, atThreshold: finder.options.effectiveThreshold,
@@ -159,6 +173,9 @@ struct Duplicates: AsyncParsableCommand {
         var hash: DuplicateEvaluation?
         var embedding: DuplicateEvaluation
         var cosineThreshold: Double
+        var bestF1CosineThreshold: Double
+        /// How to read the evaluations' `threshold`, `bestThreshold` and `rows[].threshold`.
+        var thresholdSteps = "embedding threshold t means cosine ≥ 1 − t/100 (t = 20: cosine ≥ 0.80); hash thresholds are Hamming bits"
         /// relation → (hash recall, embedding recall).
         var relations: [String: [String: Double]]
     }
@@ -168,7 +185,9 @@ struct Duplicates: AsyncParsableCommand {
         var cosineThreshold: Float
         var pairs: Int
         var groups: [[Int64]]
-        var runID: Int64
+        var runID: Int64?
+        /// `--method both`: the hash finder's summary.
+        var hash: DuplicatesSummary?
     }
 
     /// Embeds the items that lack a vector for `model` (nothing to do: no run is recorded).
@@ -184,6 +203,7 @@ struct Duplicates: AsyncParsableCommand {
     }
 
     func runEmbedding(catalog: Catalog, finder: DuplicateFinder) throws {
+        if let evaluate { try Self.checkGroupsFile(evaluate) }
         try embedMissing(catalog: catalog)
         if let evaluate {
             let csv = URL(fileURLWithPath: evaluate)
@@ -201,7 +221,8 @@ struct Duplicates: AsyncParsableCommand {
             ])
             try catalog.finishRun(runID, summary: embedding)
             if common.json {
-                try printJSON(SideBySide(hash: hash, embedding: embedding, cosineThreshold: threshold, relations: relations))
+                try printJSON(SideBySide(hash: hash, embedding: embedding, cosineThreshold: threshold, bestF1CosineThreshold: Double(bestCosine),
+                                         relations: relations))
                 return
             }
             print("embedding (\(model)): \(embedding.groundTruthPairs) ground-truth pairs, \(embedding.items) items")
@@ -220,18 +241,24 @@ struct Duplicates: AsyncParsableCommand {
             return
         }
         let threshold = cosine ?? EmbeddingDuplicates.defaultCosine
+        let hashSummary = method == .both ? try finder.run(catalog: catalog, logger: common.makeLogger("vitrine.duplicates")).0 : nil
+        if method == .both && !common.json, let hashSummary {
+            print("hash: \(hashSummary.groups) groups (\(hashSummary.itemsInGroups) items), \(hashSummary.pairs) near pairs at ≤ \(hashSummary.threshold) bits of \(hashSummary.algorithm)")
+        }
+        guard try catalog.embeddingSummary(model: model) != nil else {
+            // No readable item (an empty store, or every file failed): nothing to pair.
+            let summary = EmbeddingDuplicatesSummary(model: model, cosineThreshold: threshold, pairs: 0, groups: [], runID: nil, hash: hashSummary)
+            if common.json { try printJSON(summary) } else { print("embedding: 0 groups; no item of the store has a \(model) embedding (no readable images)") }
+            return
+        }
         let search = try SimilaritySearch(catalog: catalog, model: model)
         let runID = try catalog.startRun(kind: "duplicates-embedding", toolVersion: VitrineVersion.current, config: [
             "model": model, "modelSHA256": search.meta.modelSHA256, "cosine": "\(threshold)", "index": search.meta.kind.description,
         ])
         let pairs = try EmbeddingDuplicates.pairs(search: search, threshold: threshold)
         let groups = EmbeddingDuplicates.groups(pairs)
-        let summary = EmbeddingDuplicatesSummary(model: model, cosineThreshold: threshold, pairs: pairs.count, groups: groups, runID: runID)
+        let summary = EmbeddingDuplicatesSummary(model: model, cosineThreshold: threshold, pairs: pairs.count, groups: groups, runID: runID, hash: hashSummary)
         try catalog.finishRun(runID, summary: summary)
-        if method == .both && !common.json {
-            let (hashSummary, _) = try finder.run(catalog: catalog, logger: common.makeLogger("vitrine.duplicates"))
-            print("hash: \(hashSummary.groups) groups (\(hashSummary.itemsInGroups) items), \(hashSummary.pairs) near pairs at ≤ \(hashSummary.threshold) bits of \(hashSummary.algorithm)")
-        }
         if common.json { try printJSON(summary); return }
         let items = Dictionary(uniqueKeysWithValues: try catalog.items().compactMap { i in i.id.map { ($0, i) } })
         print("embedding: \(groups.count) groups (\(groups.reduce(0) { $0 + $1.count }) items), \(pairs.count) pairs at cosine ≥ \(threshold) (\(model))")

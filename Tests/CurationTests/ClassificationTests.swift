@@ -27,6 +27,22 @@ import Learning
         return (rows, labels, groups)
     }
 
+    /// Label sets for multi-label training: every distinct label of an item, classes below the
+    /// minimum and a concept that every item carries (no negatives) left out, items left with no
+    /// concept dropped, items without a vector ignored.
+    @Test func labelSetsKeepLearnableConceptsOnly() {
+        let labelled = [(1, "map"), (1, "document"), (2, "map"), (2, "document"), (3, "painting"), (3, "document"),
+                        (4, "painting"), (4, "document"), (4, "painting"), (5, "toy"), (5, "document"), (6, "map")]
+            .map { LabelledItem(itemID: Int64($0.0), label: $0.1) }
+        let vectors: [Int64: [Float]] = [1: [0], 2: [0], 3: [0], 4: [0], 5: [0]]
+        let data = ClassificationData.labelSets(labelled, vectors: vectors, minimumPerClass: 2)
+        #expect(data.classes == ["map", "painting"])  // document: on every item; toy: 1 item
+        #expect(data.ids == [1, 2, 3, 4])
+        #expect(data.sets == [[0], [0], [1], [1]])
+        #expect(data.counts == ["map": 2, "document": 5, "painting": 2, "toy": 1])
+        #expect(data.multiLabelled == 0)
+    }
+
     @Test func groupedEvaluationKeepsGroupsApartAndReportsEveryFigure() throws {
         let (rows, labels, groups) = groupedData()
         let folds = try KFold.stratifiedGrouped(labels: labels, groups: groups, folds: 3, seed: 1)

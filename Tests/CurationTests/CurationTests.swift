@@ -2,6 +2,7 @@ import Catalog
 import Curation
 import Foundation
 import Imaging
+import Logging
 import Testing
 import VitrineCore
 
@@ -291,5 +292,28 @@ struct URLIngestTests {
         #expect(served.originalURL == server.url("original.png") && served.format == "png" && served.width == 600)
         let again = try await IngestJob(catalog: catalog, options: options).run(sources: [listFolder.path("urls.csv")])
         #expect(again.processed == 0)
+    }
+
+    /// A Label Studio export whose tasks point at URLs (as the Europeana pilot's do): the images
+    /// are downloaded and labelled; a URL that fails is counted as unmatched, not fatal.
+    @Test func labelStudioTasksWithURLsAreDownloadedAndLabelled() async throws {
+        let folder = try TemporaryFolder()
+        try makeCollection(in: folder)
+        let server = try LocalHTTPServer(serving: folder.url)
+        let export = """
+            [{"id": 1, "data": {"image": "\(server.url("original.png"))"}, "annotations": [{"result": [{"type": "choices", "from_name": "c", "value": {"choices": ["map", "drawing"]}}]}]},
+             {"id": 2, "data": {"image": "\(server.url("gone.jpg"))"}, "annotations": [{"result": [{"type": "choices", "from_name": "c", "value": {"choices": ["toy"]}}]}]}]
+            """
+        let labels = try TemporaryFolder("vitrine-labels")
+        try Data(export.utf8).write(to: URL(fileURLWithPath: labels.path("export.json")))
+        let store = try TemporaryFolder("vitrine-store")
+        let catalog = try Catalog(store: store.url)
+        var options = IngestOptions()
+        options.quiet = true
+        let (items, summary) = try await ClassificationLabels.importLabels(URL(fileURLWithPath: labels.path("export.json")), catalog: catalog,
+                                                                           ingest: options, logger: Logger(label: "test"))
+        #expect(items.map(\.label) == ["map", "drawing"])
+        #expect(summary.ingested == 1 && summary.unmatched == [server.url("gone.jpg")])
+        #expect(try catalog.items().first { $0.originalURL == server.url("original.png") }?.width == 600)
     }
 }

@@ -149,6 +149,17 @@ struct EndToEndTests {
             #expect(e["algorithm"] as? String == "embedding:efficientnet-lite0-copy")
             #expect((side["cosineThreshold"] as? Double ?? 0) == 0.8)
             #expect((e["precision"] as? Double ?? 0) >= 0.9)
+            #expect((side["bestF1CosineThreshold"] as? Double ?? 0) > 0.5)
+            // --method both without --evaluate reports both finders in JSON too.
+            let both = try CLI.json(try CLI.run(["duplicates", "--store", store.path, "--method", "both", "--json", "--quiet"]))
+            #expect((both["hash"] as? [String: Any])?["groups"] is Int && both["pairs"] is Int)
+            // Evaluations run on 0.01 steps: another --cosine is refused, not rounded; a missing
+            // groups file is a plain message.
+            let offStep = try CLI.run(["duplicates", "--store", store.path, "--method", "embedding", "--cosine", "0.855", "--evaluate",
+                                       corpus.appendingPathComponent("neardup_groups.csv").path])
+            #expect(offStep.status == 64 && offStep.stderr.contains("steps of 0.01"), "\(offStep.stderr)")
+            let noGroups = try CLI.run(["duplicates", "--store", store.path, "--method", "embedding", "--evaluate", "/nonexistent/groups.csv"])
+            #expect(noGroups.status == 1 && noGroups.stderr.contains("no ground-truth groups CSV at /nonexistent/groups.csv"), "\(noGroups.stderr)")
 
             // Issue 5's acceptance on the same embedded store: grouped vs plain k-fold on the
             // corpus categories, and the report with its confusion matrix.
@@ -196,6 +207,8 @@ struct EndToEndTests {
             let predicted = try #require(page["items"] as? [[String: Any]])
             let predictedItems = try #require(CLI.json(predict)["items"] as? Int)
             #expect(predicted.count > predictedItems + predictedItems / 2, "\(predicted.count) annotations for \(predictedItems) items")
+            let unknown = try CLI.run(["classify", "predict", "--store", store.path, "--model", "nosuch"])
+            #expect(unknown.status == 1 && unknown.stderr.contains("no classifier nosuch") && unknown.stderr.contains("facets"), "\(unknown.stderr)")
             let evaluateMulti = try CLI.run(["classify", "evaluate", "--store", store.path, "--labels", multiCSV.path, "--multi-label",
                                              "--folds", "3", "--json", "--quiet"])
             #expect(evaluateMulti.status == 0, "\(evaluateMulti.stderr)")
