@@ -180,9 +180,17 @@ public enum EmbeddingDuplicates {
         public var cosine: Float
     }
 
-    /// Every pair of items with cosine ≥ `threshold` (each pair once, a < b).
+    /// Items flagged `blank` (near-uniform): as in the hash finder, they are matched only
+    /// exactly (CASES.md C20) — a flat white and a flat dark page embed alike (cosine ≈ 0.9 with
+    /// the luma-based copy descriptor), so embeddings would group unrelated blank pages.
+    public static func blankItemIDs(_ catalog: Catalog) throws -> Set<Int64> {
+        Set(try catalog.quality().filter { $0.flagList.contains(QualityFlag.blank.rawValue) }.map(\.itemID))
+    }
+
+    /// Every pair of non-blank items with cosine ≥ `threshold` (each pair once, a < b).
     public static func pairs(search: SimilaritySearch, threshold: Float) throws -> [Pair] {
-        let records = try search.catalog.embeddings(model: search.model.name)
+        let blank = try blankItemIDs(search.catalog)
+        let records = try search.catalog.embeddings(model: search.model.name).filter { !blank.contains($0.itemID) }
         var out: [Pair] = []
         for start in stride(from: 0, to: records.count, by: 1024) {
             let chunk = Array(records[start..<min(start + 1024, records.count)])
@@ -190,7 +198,7 @@ public enum EmbeddingDuplicates {
             let found = try search.index.rangeSearch(chunk.flatMap(\.floats), threshold: threshold.nextDown)
             for (row, hits) in found.enumerated() {
                 let a = chunk[row].itemID
-                for hit in hits where hit.id > a && hit.score >= threshold { out.append(Pair(a: a, b: hit.id, cosine: hit.score)) }
+                for hit in hits where hit.id > a && hit.score >= threshold && !blank.contains(hit.id) { out.append(Pair(a: a, b: hit.id, cosine: hit.score)) }
             }
         }
         return out.sorted { $0.cosine != $1.cosine ? $0.cosine > $1.cosine : ($0.a, $0.b) < ($1.a, $1.b) }
@@ -219,7 +227,7 @@ public enum EmbeddingDuplicates {
     /// for cosine thresholds 1.00, 0.99, … 0.36 (rows' `threshold` t = cosine ≥ 1 − t/100) and
     /// recall per relation at `cosine` (nil: `defaultCosine`, the threshold a run without
     /// `--evaluate` uses, so the figures describe what users get). Exact copies (same bytes or
-    /// pixels) count as cosine 1.
+    /// pixels) count as cosine 1; blank items match only exactly, as in ``pairs(search:threshold:)``.
     /// - Throws: `EmbeddingDuplicatesError.noEmbeddings` when no item has a vector for `model`.
     public static func evaluate(catalog: Catalog, model: String, csv: URL, cosine: Float?) throws -> DuplicateEvaluation {
         let candidates = try DuplicateFinder.candidates(from: catalog, algorithm: .phash)
@@ -231,6 +239,7 @@ public enum EmbeddingDuplicates {
             let a = candidates[i], b = candidates[j]
             if a.sha256 == b.sha256 { return 0 }
             if let p = a.pixelSHA256, p == b.pixelSHA256 { return 0 }
+            if a.blank || b.blank { return nil }
             guard let u = rows[i], let v = rows[j] else { return nil }
             var dot: Float = 0
             for k in 0..<min(u.count, v.count) { dot += u[k] * v[k] }

@@ -165,6 +165,30 @@ struct CurationTests {
         #expect(EmbeddingDuplicates.bucket(1.0001) == 0)
     }
 
+    /// CASES.md C20 for the embedding method: a flat white and a flat blue picture embed alike
+    /// under the copy descriptor (cosine ≥ the default threshold), yet they are not paired —
+    /// blank items are matched only exactly, as by the hash finder.
+    @Test func blankImagesAreNotPairedByEmbedding() async throws {
+        let folder = try TemporaryFolder()
+        try makeCollection(in: folder)
+        let store = try TemporaryFolder("vitrine-store")
+        let (catalog, _) = try await ingest(folder, store: store.url)
+        let model = EmbeddingDuplicates.defaultModel
+        let summary = try EmbeddingJob.run(catalog: catalog, model: model, threads: 1, quiet: true, logger: Logger(label: "test"))
+        #expect(summary.embedded == 8)
+        let items = try catalog.items()
+        let white = try #require(items.first { $0.sourcePath.hasSuffix("blank-white.png") }?.id)
+        let blue = try #require(items.first { $0.sourcePath.hasSuffix("blank-blue.png") }?.id)
+        let vectors = Dictionary(uniqueKeysWithValues: try catalog.embeddings(model: model).map { ($0.itemID, $0.floats) })
+        let cosine = zip(try #require(vectors[white]), try #require(vectors[blue])).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+        #expect(cosine >= EmbeddingDuplicates.defaultCosine, "the case needs the two blanks to embed alike: \(cosine)")
+        #expect(try EmbeddingDuplicates.blankItemIDs(catalog) == [white, blue])
+        let pairs = try EmbeddingDuplicates.pairs(search: try SimilaritySearch(catalog: catalog, model: model), threshold: EmbeddingDuplicates.defaultCosine)
+        #expect(!pairs.contains { [$0.a, $0.b].contains(white) || [$0.a, $0.b].contains(blue) })
+        // The picture and its resized / recompressed copies still pair.
+        #expect(!pairs.isEmpty)
+    }
+
     /// The same pictures ingested in another order (so with other item ids) fall into the same
     /// clusters: k-means sees the vectors in the order of the images' SHA-256.
     @Test func clustersDoNotDependOnIngestOrder() async throws {
