@@ -64,7 +64,7 @@ let package = Package(
         ]),
         .target(name: "Reports", dependencies: ["VitrineCore", "Imaging"]),
         .target(name: "Datasets", dependencies: ["VitrineCore"]),
-        .target(name: "Learning", dependencies: ["VitrineCore", "CLinear"]),
+        .target(name: "Learning", dependencies: ["VitrineCore", "CLinear", "COpenBLAS"]),
         .target(name: "Harvest", dependencies: [
             "VitrineCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -88,58 +88,52 @@ public enum ClassifierJobs {
         let (vectors, _) = try ClassificationData.embeddings(for: labelled, catalog: catalog, model: descriptor.name, embedMissing: true,
                                                              threads: threads, quiet: quiet, logger: logger)
         let sets = ClassificationData.labelSets(labelled, vectors: vectors, minimumPerClass: minimumPerClass)
+        // What each mode learns from: its classes, the items kept, those left out, and the fit.
+        let classes: [String], itemIDs: [Int64], leftOut: [String: Int], classifierName: String
+        let fit: ([[Float]]) throws -> LogisticRegression
         if multiLabel {
             guard sets.classes.count >= 1 else { throw CoreError(.invalidInput, "\(url.path): no concept with ≥ \(minimumPerClass) embedded items that some item lacks (a concept every item carries cannot be learned); \(imported.matchNote)") }
-            let runID = try catalog.startRun(kind: "classifier-train", toolVersion: VitrineVersion.current, config: [
-                "labels": url.path, "name": name, "model": descriptor.name, "modelSHA256": descriptor.sha256, "vocabulary": vocabulary.name,
-                "classifier": "liblinear L2R_LR binary per concept (one-vs-rest, multi-label), balanced weights per concept",
-                "cGrid": training.cGrid.map { "\($0)" }.joined(separator: ","),
-            ])
-            let classifier = try LogisticRegression.fitOneVsRest(rows: sets.ids.compactMap { vectors[$0] }, labelSets: sets.sets,
-                                                                 classes: sets.classes, options: training)
-            let seconds = Date().timeIntervalSince(started)
-            let inner = classifier.innerAccuracy.max() ?? 0
-            let file = ClassifierModelFile(name: name, vocabulary: sets.classes.map { let c = vocabulary.conceptOrLocal($0); return .init(uri: c.uri, label: $0) },
-                                           embeddingModel: descriptor.name, embeddingModelSHA256: descriptor.sha256, classifier: classifier,
-                                           trainingMetrics: ["innerMicroF1": inner, "items": Double(sets.ids.count), "C": classifier.C,
-                                                             "itemsWithSeveralLabels": Double(sets.multiLabelled), "seconds": seconds],
-                                           toolVersion: VitrineVersion.current)
-            let out = modelURL(store: catalog.store, name: name)
-            try file.write(to: out)
-            let summary = ClassifierTrainSummary(runID: runID, name: name, modelFile: out.path, classes: sets.classes, items: sets.ids.count,
-                                                 C: classifier.C, temperature: 1, innerAccuracy: inner, seconds: seconds,
-                                                 classesLeftOut: sets.counts.filter { !sets.classes.contains($0.key) }, multiLabel: true,
-                                                 itemsWithSeveralLabels: sets.multiLabelled)
-            try catalog.finishRun(runID, summary: summary)
-            return summary
+            (classes, itemIDs) = (sets.classes, sets.ids)
+            leftOut = sets.counts.filter { !sets.classes.contains($0.key) }
+            classifierName = "liblinear L2R_LR binary per concept (one-vs-rest, multi-label), balanced weights per concept"
+            fit = { try LogisticRegression.fitOneVsRest(rows: $0, labelSets: sets.sets, classes: sets.classes, options: training) }
+        } else {
+            var seen = Set<Int64>()
+            let usable = labelled.filter { vectors[$0.itemID] != nil && seen.insert($0.itemID).inserted }
+            var counts: [String: Int] = [:]
+            for item in usable { counts[item.label, default: 0] += 1 }
+            classes = counts.filter { $0.value >= minimumPerClass }.keys.sorted()
+            guard classes.count >= 2 else { throw CoreError(.invalidInput, "\(url.path): fewer than two classes with ≥ \(minimumPerClass) embedded items; \(imported.matchNote)") }
+            let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($0.element, $0.offset) })
+            let kept = usable.filter { index[$0.label] != nil }
+            itemIDs = kept.map(\.itemID)
+            leftOut = counts.filter { $0.value < minimumPerClass }
+            classifierName = "liblinear L2R_LR one-vs-rest, balanced class weights"
+            fit = { [classes] in try LogisticRegression.fit(rows: $0, labels: kept.compactMap { index[$0.label] }, classes: classes, options: training) }
         }
-        var seen = Set<Int64>()
-        let usable = labelled.filter { vectors[$0.itemID] != nil && seen.insert($0.itemID).inserted }
-        var counts: [String: Int] = [:]
-        for item in usable { counts[item.label, default: 0] += 1 }
-        let classes = counts.filter { $0.value >= minimumPerClass }.keys.sorted()
-        guard classes.count >= 2 else { throw CoreError(.invalidInput, "\(url.path): fewer than two classes with ≥ \(minimumPerClass) embedded items; \(imported.matchNote)") }
-        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($0.element, $0.offset) })
-        let kept = usable.filter { index[$0.label] != nil }
         let runID = try catalog.startRun(kind: "classifier-train", toolVersion: VitrineVersion.current, config: [
             "labels": url.path, "name": name, "model": descriptor.name, "modelSHA256": descriptor.sha256, "vocabulary": vocabulary.name,
-            "classifier": "liblinear L2R_LR one-vs-rest, balanced class weights", "cGrid": training.cGrid.map { "\($0)" }.joined(separator: ","),
+            "classifier": classifierName, "cGrid": training.cGrid.map { "\($0)" }.joined(separator: ","),
         ])
-        let classifier = try LogisticRegression.fit(rows: kept.compactMap { vectors[$0.itemID] }, labels: kept.compactMap { index[$0.label] },
-                                                    classes: classes, options: training)
+        let classifier = try fit(itemIDs.compactMap { vectors[$0] })
         let seconds = Date().timeIntervalSince(started)
         let inner = classifier.innerAccuracy.max() ?? 0
+        var metrics = ["items": Double(itemIDs.count), "C": classifier.C, "seconds": seconds]
+        if multiLabel {
+            metrics["innerMicroF1"] = inner
+            metrics["itemsWithSeveralLabels"] = Double(sets.multiLabelled)
+        } else {
+            metrics["innerAccuracy"] = inner
+            metrics["temperature"] = classifier.temperature
+        }
         let file = ClassifierModelFile(name: name, vocabulary: classes.map { let c = vocabulary.conceptOrLocal($0); return .init(uri: c.uri, label: $0) },
                                        embeddingModel: descriptor.name, embeddingModelSHA256: descriptor.sha256, classifier: classifier,
-                                       trainingMetrics: ["innerAccuracy": inner, "items": Double(kept.count), "C": classifier.C,
-                                                         "temperature": classifier.temperature, "seconds": seconds],
-                                       toolVersion: VitrineVersion.current)
+                                       trainingMetrics: metrics, toolVersion: VitrineVersion.current)
         let out = modelURL(store: catalog.store, name: name)
         try file.write(to: out)
-        let summary = ClassifierTrainSummary(runID: runID, name: name, modelFile: out.path, classes: classes, items: kept.count, C: classifier.C,
-                                             temperature: classifier.temperature, innerAccuracy: inner, seconds: seconds,
-                                             classesLeftOut: counts.filter { $0.value < minimumPerClass }, multiLabel: false,
-                                             itemsWithSeveralLabels: sets.multiLabelled)
+        let summary = ClassifierTrainSummary(runID: runID, name: name, modelFile: out.path, classes: classes, items: itemIDs.count, C: classifier.C,
+                                             temperature: classifier.temperature, innerAccuracy: inner, seconds: seconds, classesLeftOut: leftOut,
+                                             multiLabel: multiLabel, itemsWithSeveralLabels: sets.multiLabelled)
         try catalog.finishRun(runID, summary: summary)
         return summary
     }

@@ -39,9 +39,9 @@ public enum ClusterJob {
     /// (then item id) before k-means, so the clusters depend on the pictures and the seed, not on
     /// the order a parallel ingest gave the items their ids.
     public static func run(catalog: Catalog, model: String, k requested: Int?, seed: Int = 1234, threads: Int) throws -> ClusterSummary {
-        let digests = Dictionary(uniqueKeysWithValues: try catalog.items().compactMap { i in i.id.map { ($0, i.sha256 ?? "") } })
+        let items = Dictionary(uniqueKeysWithValues: try catalog.items().compactMap { i in i.id.map { ($0, i) } })
         let records = try catalog.embeddings(model: model).sorted {
-            let a = digests[$0.itemID] ?? "", b = digests[$1.itemID] ?? ""
+            let a = items[$0.itemID]?.sha256 ?? "", b = items[$1.itemID]?.sha256 ?? ""
             return a != b ? a < b : $0.itemID < $1.itemID
         }
         guard records.count >= 4 else {
@@ -73,7 +73,6 @@ public enum ClusterJob {
         }.sorted { $0.itemID < $1.itemID }
         try catalog.saveClusterAssignments(assignments)
 
-        let items = Dictionary(uniqueKeysWithValues: try catalog.items().compactMap { i in i.id.map { ($0, i) } })
         let folder = catalog.store.appendingPathComponent("reports/clusters")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var csv = "item_id,path,cluster,silhouette,centroid_cosine\n"

@@ -1,3 +1,4 @@
+import COpenBLAS
 import Foundation
 
 /// The figures of multi-label classification (each item has a set of concepts) on one set of
@@ -143,16 +144,18 @@ extension LogisticRegression {
         return model
     }
 
-    /// w·x + b of every concept for every row. - Returns: `n × classCount`, row-major.
+    /// w·x + b of every concept for every row: one `cblas_dgemm` (X · Wᵀ over the first d
+    /// columns of the `k × (d + 1)` weights), then the bias column.
+    /// - Returns: `n × classCount`, row-major.
     static func decisionValues(_ rows: [[Float]], weights: [Double], classCount k: Int, dimension d: Int) -> [Double] {
-        var out = [Double](repeating: 0, count: rows.count * k)
-        for (r, row) in rows.enumerated() {
-            for c in 0..<k {
-                let base = c * (d + 1)
-                var z = weights[base + d]
-                for j in 0..<d { z += weights[base + j] * Double(row[j]) }
-                out[r * k + c] = z
-            }
+        let n = rows.count
+        guard n > 0, k > 0 else { return [] }
+        var x = [Double](repeating: 0, count: n * d)
+        for (r, row) in rows.enumerated() { for j in 0..<min(d, row.count) { x[r * d + j] = Double(row[j]) } }
+        var out = [Double](repeating: 0, count: n * k)
+        for r in 0..<n { for c in 0..<k { out[r * k + c] = weights[c * (d + 1) + d] } }
+        if d > 0 {
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(k), Int32(d), 1, x, Int32(d), weights, Int32(d + 1), 1, &out, Int32(k))
         }
         return out
     }
