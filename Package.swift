@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
     ],
     targets: [
         // Native libraries (Debian packages) and their shims.
@@ -61,6 +62,7 @@ let package = Package(
         .target(name: "Catalog", dependencies: [
             "VitrineCore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .target(name: "Reports", dependencies: ["VitrineCore", "Imaging"]),
         .target(name: "Datasets", dependencies: ["VitrineCore"]),
@@ -84,7 +86,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .target(name: "VitrineCommands", dependencies: [
-            "Server", "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Curation", "Reports", "Inference", "Datasets", "Harvest", "ReplayServer", "Learning",
+            "Server", "VitrineCore", "Imaging", "VectorIndex", "Catalog", "Curation", "Reports", "Inference", "Datasets", "Harvest", "ReplayServer", "TestPostgres", "Learning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -99,6 +101,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ], path: "Tests/ReplayServer"),
+        // A throwaway PostgreSQL server on a loopback port (catalog tests on both backends,
+        // worker tests, `vitrine bench workers`).
+        .target(name: "TestPostgres", path: "Tests/TestPostgres"),
         .testTarget(name: "HarvestTests", dependencies: [
             "Harvest", "Curation", "Catalog", "ReplayServer", "VitrineCore", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
@@ -106,7 +111,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CImageFixtures"]),
         .testTarget(name: "VectorIndexTests", dependencies: ["VectorIndex"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "Imaging", "VectorIndex"]),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestPostgres", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Golden"]),
         .testTarget(name: "CurationTests", dependencies: ["Curation", "Catalog", "Imaging", "VectorIndex", "VitrineCore", "Learning", "Datasets", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "VitrineCore"]),
@@ -117,7 +122,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["VitrineCore", "Imaging", "Catalog", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["VitrineCore", "Imaging", "Catalog", "TestPostgres", .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

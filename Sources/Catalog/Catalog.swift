@@ -25,12 +25,61 @@ public struct CatalogError: Error, CustomStringConvertible, Sendable {
 }
 
 /// The store: a folder holding `catalog.sqlite` (WAL mode, 16 KiB pages), content-addressed
-/// originals under `images/`, `derived/` (thumbnails), `indexes/`, `reports/`.
+/// originals under `images/`, `derived/` (thumbnails), `indexes/`, `reports/` — or, for a team,
+/// a PostgreSQL database (`init(postgres:images:)`) with the same schema and the files in a
+/// shared folder that every worker mounts.
 ///
-/// Thread-safe: GRDB's `DatabasePool` serialises writes and runs reads concurrently.
+/// Thread-safe: GRDB's `DatabasePool` serialises writes and runs reads concurrently; the
+/// PostgreSQL backend keeps a small pool of connections.
 public final class Catalog: Sendable {
+    /// The folder of the files (`images/`, `derived/`, `indexes/`, `reports/`); for SQLite also
+    /// of `catalog.sqlite`.
     public let store: URL
-    public let pool: DatabasePool
+    /// GRDB's pool of a SQLite store; nil for a PostgreSQL catalog.
+    public let pool: DatabasePool?
+    let pg: PostgresBackend?
+
+    /// Where the PostgreSQL catalog is (nil for a SQLite store).
+    public var postgres: PostgresLocation? { pg?.location }
+
+    /// `postgres://…` (without password) or the store folder: for summaries and logs.
+    public var location: String { pg.map { "\($0.location) (files in \(store.path))" } ?? store.path }
+
+    /// Opens `--store`: a PostgreSQL URL (`postgres://USER@HOST:PORT/DB`, then `images` names the
+    /// shared folder of the files) or a store folder.
+    /// - Throws: `CatalogError.open` for a PostgreSQL URL without `images`, or as the initialisers.
+    public static func open(_ store: String, images: String? = nil, mustExist: Bool = false) throws -> Catalog {
+        if store.hasPrefix("postgres://") || store.hasPrefix("postgresql://") {
+            guard let location = PostgresLocation(url: store) else {
+                throw CatalogError(.open, "cannot read the PostgreSQL URL \(store) (expected postgres://USER@HOST:PORT/DATABASE)")
+            }
+            guard let images, !images.isEmpty else {
+                throw CatalogError(.open, "a PostgreSQL --store needs --images DIR: the folder of the image files, shared by every worker")
+            }
+            return try Catalog(postgres: location, images: URL(fileURLWithPath: images))
+        }
+        return try Catalog(store: URL(fileURLWithPath: store), mustExist: mustExist)
+    }
+
+    /// Connects to a PostgreSQL catalog and migrates its schema (the SQLite migrations,
+    /// translated by `PostgresSchema`); the files go under `images`.
+    /// - Throws: `CatalogError.open` (server unreachable, authentication, no such database,
+    ///   folder not writable) or `.migrate`.
+    public init(postgres location: PostgresLocation, images: URL) throws {
+        store = images.standardizedFileURL
+        let fm = FileManager.default
+        do {
+            for sub in ["", "images", "derived", "indexes", "reports"] {
+                try fm.createDirectory(at: store.appendingPathComponent(sub), withIntermediateDirectories: true)
+            }
+        } catch {
+            throw CatalogError(.open, "cannot create the images folder \(store.path)", underlying: error)
+        }
+        pool = nil
+        let backend = try PostgresBackend(location: location)
+        pg = backend
+        try PostgresSchema.migrate(backend)
+    }
 
     /// Opens (creating if needed) the store at `store` and migrates its schema.
     /// - Throws: `CatalogError.open` / `.migrate` naming the store.
@@ -73,13 +122,14 @@ public final class Catalog: Sendable {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
             pool = try DatabasePool(path: path, configuration: configuration)
+            pg = nil
         } catch {
             throw CatalogError(.open, "cannot open the catalog \(path)", underlying: error)
         }
         // Two processes opening a new store at once may both see it unmigrated; the loser's
         // migration fails on the winner's tables. It then finds them migrated on a second try.
         var attempt = 0
-        while true {
+        while let pool {
             do {
                 try Self.migrator.migrate(pool)
                 break
@@ -198,6 +248,11 @@ public final class Catalog: Sendable {
     /// Records the start of a run. - Returns: its id.
     public func startRun(kind: String, toolVersion: String, config: [String: String]) throws -> Int64 {
         let json = Self.json(config)
+        if let pg {
+            return try pg.write("start a \(kind) run") { s in
+                try s.insert(RunRecord(kind: kind, toolVersion: toolVersion, config: json), into: "run", returningID: true) ?? 0
+            }
+        }
         return try write("start a \(kind) run") { db in
             var run = RunRecord(kind: kind, toolVersion: toolVersion, config: json)
             try run.insert(db)
@@ -210,6 +265,11 @@ public final class Catalog: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let text = (try? encoder.encode(summary)).map { String(decoding: $0, as: UTF8.self) }
+        if let pg {
+            return try pg.write("finish run \(id)") { s in
+                try s.query("UPDATE run SET finishedAt = ?, status = ?, summary = ? WHERE id = ?", [Date(), status, text, id])
+            }
+        }
         try write("finish run \(id)") { db in
             try db.execute(sql: "UPDATE run SET finishedAt = ?, status = ?, summary = ? WHERE id = ?",
                            arguments: [Date(), status, text, id])
@@ -218,7 +278,12 @@ public final class Catalog: Sendable {
 
     /// The latest finished run of a kind.
     public func latestRun(kind: String) throws -> RunRecord? {
-        try read("read the latest \(kind) run") { db in
+        if let pg {
+            return try pg.read("read the latest \(kind) run") { s in
+                try s.fetchOne(RunRecord.self, "SELECT * FROM run WHERE kind = ? AND status = 'finished' ORDER BY id DESC LIMIT 1", [kind])
+            }
+        }
+        return try read("read the latest \(kind) run") { db in
             try RunRecord.filter(Column("kind") == kind && Column("status") == "finished")
                 .order(Column("id").desc).fetchOne(db)
         }
@@ -236,7 +301,18 @@ public final class Catalog: Sendable {
     }
 
     public func sourceStates() throws -> [String: SourceState] {
-        try read("read item sources") { db in
+        if let pg {
+            return try pg.read("read item sources") { s in
+                var states: [String: SourceState] = [:]
+                for row in try s.query("SELECT id, sourcePath, status, sourceSize, sourceModified FROM item") {
+                    states[try row[1].decode(String.self)] = SourceState(
+                        id: try row[0].decode(Int64.self), status: try row[2].decode(String.self),
+                        sourceSize: try row[3].decode(Int64?.self), sourceModified: try row[4].decode(Double?.self))
+                }
+                return states
+            }
+        }
+        return try read("read item sources") { db in
             var states: [String: SourceState] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT id, sourcePath, status, sourceSize, sourceModified FROM item")
             while let row = try rows.next() {
@@ -264,7 +340,8 @@ public final class Catalog: Sendable {
     /// - Returns: the items' ids, in order.
     @discardableResult
     public func save(_ batch: [IngestedItem]) throws -> [Int64] {
-        try write("save \(batch.count) items") { db in try saveItems(batch, db) }
+        if let pg { return try pg.write("save \(batch.count) items") { s in try saveItems(batch, s) } }
+        return try write("save \(batch.count) items") { db in try saveItems(batch, db) }
     }
 
     /// The body of `save(_:)`, inside the caller's transaction.
@@ -295,33 +372,79 @@ public final class Catalog: Sendable {
         return ids
     }
 
+    /// The body of `save(_:)` on PostgreSQL, inside the caller's transaction.
+    func saveItems(_ batch: [IngestedItem], _ s: PGSession) throws -> [Int64] {
+        var ids: [Int64] = []
+        for entry in batch {
+            var item = entry.item
+            let id: Int64
+            if let existing = try s.scalar(Int64.self, "SELECT id FROM item WHERE sourcePath = ?", [item.sourcePath]) {
+                item.id = existing
+                try s.update(item, in: "item", id: existing)
+                try s.query("DELETE FROM imageHash WHERE itemID = ?", [existing])
+                try s.query("DELETE FROM quality WHERE itemID = ?", [existing])
+                id = existing
+            } else {
+                item.id = nil
+                guard let new = try s.insert(item, into: "item", returningID: true) else { throw CatalogError(.write, "no id after inserting an item") }
+                id = new
+            }
+            if var hashes = entry.hashes {
+                hashes.itemID = id
+                try s.insert(hashes, into: "imageHash")
+            }
+            if var quality = entry.quality {
+                quality.itemID = id
+                try s.insert(quality, into: "quality")
+            }
+            ids.append(id)
+        }
+        return ids
+    }
+
     /// Every item, ordered by id.
     public func items() throws -> [ItemRecord] {
-        try read("read items") { db in try ItemRecord.order(ItemRecord.Columns.id).fetchAll(db) }
+        if let pg { return try pg.read("read items") { s in try s.fetch(ItemRecord.self, "SELECT * FROM item ORDER BY id") } }
+        return try read("read items") { db in try ItemRecord.order(ItemRecord.Columns.id).fetchAll(db) }
     }
 
     public func item(id: Int64) throws -> ItemRecord? {
-        try read("read item \(id)") { db in try ItemRecord.fetchOne(db, key: id) }
+        if let pg { return try pg.read("read item \(id)") { s in try s.fetchOne(ItemRecord.self, "SELECT * FROM item WHERE id = ?", [id]) } }
+        return try read("read item \(id)") { db in try ItemRecord.fetchOne(db, key: id) }
     }
 
     /// Items whose original bytes have this SHA-256 (lower-case hex).
     public func items(sha256: String) throws -> [ItemRecord] {
-        try read("read items by checksum") { db in
+        if let pg {
+            return try pg.read("read items by checksum") { s in try s.fetch(ItemRecord.self, "SELECT * FROM item WHERE sha256 = ? ORDER BY id", [sha256]) }
+        }
+        return try read("read items by checksum") { db in
             try ItemRecord.filter(ItemRecord.Columns.sha256 == sha256).order(ItemRecord.Columns.id).fetchAll(db)
         }
     }
 
     public func hashes() throws -> [ImageHashRecord] {
-        try read("read hashes") { db in try ImageHashRecord.order(Column("itemID")).fetchAll(db) }
+        if let pg { return try pg.read("read hashes") { s in try s.fetch(ImageHashRecord.self, "SELECT * FROM imageHash ORDER BY itemID") } }
+        return try read("read hashes") { db in try ImageHashRecord.order(Column("itemID")).fetchAll(db) }
     }
 
     public func quality() throws -> [QualityRecord] {
-        try read("read quality") { db in try QualityRecord.order(Column("itemID")).fetchAll(db) }
+        if let pg { return try pg.read("read quality") { s in try s.fetch(QualityRecord.self, "SELECT * FROM quality ORDER BY itemID") } }
+        return try read("read quality") { db in try QualityRecord.order(Column("itemID")).fetchAll(db) }
     }
 
     /// Counts of items by status.
     public func countByStatus() throws -> [String: Int] {
-        try read("count items") { db in
+        if let pg {
+            return try pg.read("count items") { s in
+                var counts: [String: Int] = [:]
+                for row in try s.query("SELECT status, COUNT(*) FROM item GROUP BY status") {
+                    counts[try row[0].decode(String.self)] = try row[1].decode(Int.self)
+                }
+                return counts
+            }
+        }
+        return try read("count items") { db in
             var counts: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM item GROUP BY status") {
                 counts[row["status"]] = row["n"]
@@ -354,6 +477,21 @@ public final class Catalog: Sendable {
 
     /// Stores the groups of a duplicates run in one transaction.
     public func saveDuplicateGroups(_ groups: [NewDuplicateGroup], runID: Int64) throws {
+        if let pg {
+            return try pg.write("save \(groups.count) duplicate groups") { s in
+                for group in groups {
+                    let record = DuplicateGroupRecord(runID: runID, kind: group.kind, algorithm: group.algorithm,
+                                                      maxDistance: group.maxDistance, keeperItemID: group.keeperItemID,
+                                                      keeperReason: group.keeperReason, size: group.members.count)
+                    guard let gid = try s.insert(record, into: "duplicateGroup", returningID: true) else {
+                        throw CatalogError(.write, "no id after inserting a duplicate group")
+                    }
+                    for member in group.members {
+                        try s.insert(DuplicateMemberRecord(groupID: gid, itemID: member.itemID, distanceToKeeper: member.distanceToKeeper), into: "duplicateMember")
+                    }
+                }
+            }
+        }
         try write("save \(groups.count) duplicate groups") { db in
             for group in groups {
                 var record = DuplicateGroupRecord(runID: runID, kind: group.kind, algorithm: group.algorithm,
@@ -370,7 +508,18 @@ public final class Catalog: Sendable {
 
     /// The groups of a duplicates run with their members, largest first.
     public func duplicateGroups(runID: Int64) throws -> [(group: DuplicateGroupRecord, members: [DuplicateMemberRecord])] {
-        try read("read duplicate groups of run \(runID)") { db in
+        if let pg {
+            return try pg.read("read duplicate groups of run \(runID)") { s in
+                let groups = try s.fetch(DuplicateGroupRecord.self, "SELECT * FROM duplicateGroup WHERE runID = ? ORDER BY size DESC, id", [runID])
+                let members = try s.fetch(DuplicateMemberRecord.self, """
+                    SELECT m.* FROM duplicateMember m JOIN duplicateGroup g ON g.id = m.groupID WHERE g.runID = ?
+                    ORDER BY m.groupID, m.distanceToKeeper, m.itemID
+                    """, [runID])
+                let byGroup = Dictionary(grouping: members, by: \.groupID)
+                return groups.map { ($0, byGroup[$0.id ?? -1] ?? []) }
+            }
+        }
+        return try read("read duplicate groups of run \(runID)") { db in
             let groups = try DuplicateGroupRecord.filter(Column("runID") == runID)
                 .order(Column("size").desc, Column("id")).fetchAll(db)
             let members = try DuplicateMemberRecord.fetchAll(db, sql: """
@@ -385,15 +534,22 @@ public final class Catalog: Sendable {
     // MARK: Helpers
 
     func read<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
+        guard let pool else { throw Self.sqliteOnly(what) }
         do { return try pool.read(body) } catch let error as CatalogError { throw error } catch {
             throw CatalogError(.read, "cannot \(what)", underlying: error)
         }
     }
 
     func write<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
+        guard let pool else { throw Self.sqliteOnly(what) }
         do { return try pool.write(body) } catch let error as CatalogError { throw error } catch {
             throw CatalogError(.write, "cannot \(what)", underlying: error)
         }
+    }
+
+    /// The error of a catalog operation that has no PostgreSQL implementation yet.
+    static func sqliteOnly(_ what: String) -> CatalogError {
+        CatalogError(.read, "cannot \(what): this step runs on a SQLite store only for now, not on a PostgreSQL catalog")
     }
 
     static func json(_ dictionary: [String: String]) -> String {

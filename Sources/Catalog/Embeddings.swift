@@ -95,13 +95,23 @@ extension Catalog {
 
     /// Ids of items that have an embedding (or a recorded embedding error) for `model`.
     public func embeddedItemIDs(model: String) throws -> Set<Int64> {
-        try read("read embedded item ids") { db in
+        if let pg {
+            return try pg.read("read embedded item ids") { s in
+                Set(try s.column(Int64.self, "SELECT itemID FROM embedding WHERE model = ? AND vector IS NOT NULL", [model]))
+            }
+        }
+        return try read("read embedded item ids") { db in
             Set(try Int64.fetchAll(db, sql: "SELECT itemID FROM embedding WHERE model = ? AND vector IS NOT NULL", arguments: [model]))
         }
     }
 
     /// Inserts or replaces embeddings in one transaction.
     public func saveEmbeddings(_ records: [EmbeddingRecord]) throws {
+        if let pg {
+            return try pg.write("save \(records.count) embeddings") { s in
+                for record in records { try s.upsert(record, into: "embedding", key: ["itemID", "model"]) }
+            }
+        }
         try write("save \(records.count) embeddings") { db in
             for record in records { try record.save(db) }
         }
@@ -109,7 +119,12 @@ extension Catalog {
 
     /// Every stored vector of `model` (errors excluded), by item id.
     public func embeddings(model: String) throws -> [EmbeddingRecord] {
-        try read("read embeddings of \(model)") { db in
+        if let pg {
+            return try pg.read("read embeddings of \(model)") { s in
+                try s.fetch(EmbeddingRecord.self, "SELECT * FROM embedding WHERE model = ? AND vector IS NOT NULL ORDER BY itemID", [model])
+            }
+        }
+        return try read("read embeddings of \(model)") { db in
             try EmbeddingRecord.filter(Column("model") == model && Column("vector") != nil).order(Column("itemID")).fetchAll(db)
         }
     }
@@ -117,7 +132,16 @@ extension Catalog {
     /// Count, dimension and model sha256 (of the lowest item id) of the stored vectors of `model`,
     /// without reading the vectors: lets an up-to-date index open in O(1) catalog work.
     public func embeddingSummary(model: String) throws -> (count: Int, dimension: Int, modelSHA256: String)? {
-        try read("summarise embeddings of \(model)") { db in
+        if let pg {
+            return try pg.read("summarise embeddings of \(model)") { s in
+                let count = try s.scalar(Int.self, "SELECT COUNT(*) FROM embedding WHERE model = ? AND vector IS NOT NULL", [model]) ?? 0
+                guard count > 0,
+                    let row = try s.query("SELECT dimension, modelSHA256 FROM embedding WHERE model = ? AND vector IS NOT NULL ORDER BY itemID LIMIT 1", [model]).first
+                else { return nil }
+                return (count, try row[0].decode(Int.self), try row[1].decode(String.self))
+            }
+        }
+        return try read("summarise embeddings of \(model)") { db in
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM embedding WHERE model = ? AND vector IS NOT NULL", arguments: [model]) ?? 0
             guard count > 0,
                 let row = try Row.fetchOne(db, sql: "SELECT dimension, modelSHA256 FROM embedding WHERE model = ? AND vector IS NOT NULL ORDER BY itemID LIMIT 1", arguments: [model])
@@ -128,7 +152,12 @@ extension Catalog {
 
     /// Item ids of the stored vectors of `model`, ascending.
     public func embeddingItemIDs(model: String) throws -> [Int64] {
-        try read("read embedding ids of \(model)") { db in
+        if let pg {
+            return try pg.read("read embedding ids of \(model)") { s in
+                try s.column(Int64.self, "SELECT itemID FROM embedding WHERE model = ? AND vector IS NOT NULL ORDER BY itemID", [model])
+            }
+        }
+        return try read("read embedding ids of \(model)") { db in
             try Int64.fetchAll(db, sql: "SELECT itemID FROM embedding WHERE model = ? AND vector IS NOT NULL ORDER BY itemID", arguments: [model])
         }
     }
@@ -138,6 +167,12 @@ extension Catalog {
         var out: [EmbeddingRecord] = []
         for start in stride(from: 0, to: itemIDs.count, by: 500) {
             let chunk = Array(itemIDs[start..<min(start + 500, itemIDs.count)])
+            if let pg {
+                out += try pg.read("read \(chunk.count) embeddings of \(model)") { s in
+                    try s.fetch(EmbeddingRecord.self, "SELECT * FROM embedding WHERE model = ? AND vector IS NOT NULL AND itemID = ANY(?) ORDER BY itemID", [model, chunk])
+                }
+                continue
+            }
             out += try read("read \(chunk.count) embeddings of \(model)") { db in
                 try EmbeddingRecord.filter(Column("model") == model && Column("vector") != nil && chunk.contains(Column("itemID")))
                     .order(Column("itemID")).fetchAll(db)
@@ -148,19 +183,34 @@ extension Catalog {
 
     /// Items whose embedding failed for `model`.
     public func embeddingErrors(model: String) throws -> [EmbeddingRecord] {
-        try read("read embedding errors of \(model)") { db in
+        if let pg {
+            return try pg.read("read embedding errors of \(model)") { s in
+                try s.fetch(EmbeddingRecord.self, "SELECT * FROM embedding WHERE model = ? AND vector IS NULL", [model])
+            }
+        }
+        return try read("read embedding errors of \(model)") { db in
             try EmbeddingRecord.filter(Column("model") == model && Column("vector") == nil).fetchAll(db)
         }
     }
 
     public func saveClusterAssignments(_ records: [ClusterAssignmentRecord]) throws {
+        if let pg {
+            return try pg.write("save \(records.count) cluster assignments") { s in
+                for record in records { try s.insert(record, into: "clusterAssignment") }
+            }
+        }
         try write("save \(records.count) cluster assignments") { db in
             for record in records { try record.insert(db) }
         }
     }
 
     public func clusterAssignments(runID: Int64) throws -> [ClusterAssignmentRecord] {
-        try read("read cluster assignments of run \(runID)") { db in
+        if let pg {
+            return try pg.read("read cluster assignments of run \(runID)") { s in
+                try s.fetch(ClusterAssignmentRecord.self, "SELECT * FROM clusterAssignment WHERE runID = ?", [runID])
+            }
+        }
+        return try read("read cluster assignments of run \(runID)") { db in
             try ClusterAssignmentRecord.filter(Column("runID") == runID).fetchAll(db)
         }
     }

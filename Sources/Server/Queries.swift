@@ -264,7 +264,7 @@ public struct Queries: Sendable {
     public let state: ServerState
     public init(state: ServerState) { self.state = state }
 
-    private var pool: DatabasePool { state.catalog.pool }
+    private var pool: DatabasePool { state.pool }
 
     /// The IIIF Image API size that fits an image of `width`×`height` px into a `box`×`box` square:
     /// `!box,box` when the image is larger than the box in either dimension, else `max` — a `!w,h` box

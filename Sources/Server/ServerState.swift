@@ -1,5 +1,6 @@
 import Catalog
 import Foundation
+import GRDB
 import Hummingbird
 import Logging
 
@@ -40,11 +41,18 @@ public struct ServerConfiguration: Sendable {
 public final class ServerState: Sendable {
     public let configuration: ServerConfiguration
     public let catalog: Catalog
+    /// The SQLite store's pool (the web interface's search uses SQLite's FTS5 table).
+    let pool: DatabasePool
     public let logger: Logger
 
     public init(configuration: ServerConfiguration, logger: Logger) throws {
         self.configuration = configuration
-        self.catalog = try Catalog(store: configuration.store, mustExist: true)
+        let catalog = try Catalog(store: configuration.store, mustExist: true)
+        guard let pool = catalog.pool else {
+            throw CatalogError(.open, "vitrine serve needs a SQLite store (its search uses SQLite full-text search)")
+        }
+        self.catalog = catalog
+        self.pool = pool
         self.logger = logger
     }
 

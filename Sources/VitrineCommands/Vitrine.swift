@@ -22,8 +22,11 @@ public struct Vitrine: AsyncParsableCommand {
 
 /// Options every command shares.
 struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: "Store folder: catalog.sqlite, images/, derived/, reports/.")
+    @Option(name: .long, help: "Store folder (catalog.sqlite, images/, derived/, reports/), or a PostgreSQL catalog postgres://USER@HOST:PORT/DATABASE (then give --images).")
     var store: String = ".vitrine"
+
+    @Option(name: .long, help: "With a PostgreSQL --store: the folder of the image files (images/, derived/, indexes/, reports/), one that every worker mounts.")
+    var images: String?
 
     @Flag(name: .long, help: "Print the summary as one JSON object on standard output.")
     var json = false
@@ -48,7 +51,7 @@ struct CommonOptions: ParsableArguments {
 
     /// Opens the store; `mustExist` for commands that only read one.
     func openCatalog(mustExist: Bool = false) throws -> Catalog {
-        try Catalog(store: URL(fileURLWithPath: store), mustExist: mustExist)
+        try Catalog.open(store, images: images, mustExist: mustExist)
     }
 
     func makeLogger(_ label: String) -> Logger {

@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import Testing
 
-@Suite("Catalog on SQLite")
+@Suite("Catalog (SQLite, and PostgreSQL where marked with the backend argument)")
 struct CatalogTests {
     func temporaryStore() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-catalog-\(UUID().uuidString)")
@@ -13,7 +13,7 @@ struct CatalogTests {
         let store = temporaryStore()
         defer { try? FileManager.default.removeItem(at: store) }
         let catalog = try Catalog(store: store)
-        let (pageSize, journal) = try catalog.pool.read { db in
+        let (pageSize, journal) = try #require(catalog.pool).read { db in
             (try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0, try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "")
         }
         #expect(pageSize == 16384)
@@ -35,10 +35,10 @@ struct CatalogTests {
         #expect(!(try FileManager.default.contentsOfDirectory(atPath: store.path).contains { $0.hasSuffix(".new") }))
     }
 
-    @Test func savingTheSameSourceTwiceReplacesRatherThanDuplicates() throws {
-        let store = temporaryStore()
-        defer { try? FileManager.default.removeItem(at: store) }
-        let catalog = try Catalog(store: store)
+    @Test(arguments: CatalogBackend.allCases)
+    func savingTheSameSourceTwiceReplacesRatherThanDuplicates(_ backend: CatalogBackend) throws {
+        guard let (catalog, done) = try backend.open() else { return }
+        defer { done() }
         var item = ItemRecord(sourceKind: "file", sourcePath: "/x/a.jpg", status: "error")
         item.errorCode = "truncated"
         let first = try catalog.save([Catalog.IngestedItem(item: item, hashes: nil, quality: nil)])
@@ -58,10 +58,10 @@ struct CatalogTests {
         #expect(try catalog.items(sha256: String(repeating: "a", count: 64)).count == 1)
     }
 
-    @Test func runsAndDuplicateGroupsAreStored() throws {
-        let store = temporaryStore()
-        defer { try? FileManager.default.removeItem(at: store) }
-        let catalog = try Catalog(store: store)
+    @Test(arguments: CatalogBackend.allCases)
+    func runsAndDuplicateGroupsAreStored(_ backend: CatalogBackend) throws {
+        guard let (catalog, done) = try backend.open() else { return }
+        defer { done() }
         let ids = try catalog.save((0..<3).map {
             Catalog.IngestedItem(item: ItemRecord(sourceKind: "file", sourcePath: "/x/\($0).png", status: "ok"), hashes: nil, quality: nil)
         })

@@ -117,7 +117,7 @@ struct APITests {
         let store = try await makeStore()
         defer { try? FileManager.default.removeItem(at: store.deletingLastPathComponent()) }
         let catalog = try Catalog(store: store)
-        try await catalog.pool.write { db in
+        try await catalog.pool!.write { db in
             try db.execute(sql: "INSERT INTO run(kind, toolVersion, config, startedAt, status) VALUES ('duplicates', 'test', '{}', ?, 'finished')", arguments: [Date()])
             try db.execute(sql: "INSERT INTO duplicateGroup(runID, kind, algorithm, maxDistance, keeperItemID, keeperReason, size) VALUES (1, 'near', 'phash', 10, 1, 'largest', 3)")
             for (item, d) in [(1, 0), (2, 4), (3, 8)] {

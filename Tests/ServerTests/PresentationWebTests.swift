@@ -27,13 +27,13 @@ private func makeRichStore() async throws -> (URL, [Int64]) {
         "p2.png,Map of the harbour,Anon.,http://rightsstatements.org/vocab/InC/1.0/,Museum X\n"
     let (store, catalog) = try await ingestedStore(prefix: "web", images: images, list: list)
     // Ingest runs in parallel: ids follow completion, not the list. ids[i] is the item of p{i}.png.
-    let ids: [Int64] = try await catalog.pool.read { db in
+    let ids: [Int64] = try await catalog.pool!.read { db in
         try ["Harvesters <in> a field", "Portrait of a lady", "Map of the harbour"].map { title in
             try #require(try Int64.fetchOne(db, sql: "SELECT id FROM item WHERE title = ?", arguments: [title]))
         }
     }
     let (a, b, c) = (ids[0], ids[1], ids[2])
-    try await catalog.pool.write { db in
+    try await catalog.pool!.write { db in
         let now = Date()
         try db.execute(sql: "INSERT INTO run(kind, toolVersion, config, startedAt, status) VALUES ('duplicates', 'test', '{}', ?, 'finished')", arguments: [now])
         let dupRun = db.lastInsertedRowID

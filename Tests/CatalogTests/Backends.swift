@@ -1,0 +1,126 @@
+import Catalog
+import Foundation
+import GRDB
+import TestPostgres
+import Testing
+
+/// The two catalog backends: tests taking one as argument run on both (PostgreSQL on a
+/// throwaway server on 127.0.0.1, started by the first such test and stopped at exit).
+enum CatalogBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    /// A new, empty catalog and what deletes it; nil where PostgreSQL is not installed (not under CI).
+    func open() throws -> (Catalog, @Sendable () -> Void)? {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-catalog-\(UUID().uuidString)")
+        let remove: @Sendable () -> Void = { try? FileManager.default.removeItem(at: folder) }
+        switch self {
+        case .sqlite:
+            return (try Catalog(store: folder), remove)
+        case .postgres:
+            guard let server = try ThrowawayPostgres.forTests() else { return nil }
+            let url = try server.makeDatabase("catalog")
+            return (try Catalog.open(url, images: folder.path), remove)
+        }
+    }
+}
+
+@Suite("Catalog on PostgreSQL")
+struct PostgresCatalogTests {
+    @Test func urlsAreParsedAsLibpqDoes() throws {
+        let full = try #require(PostgresLocation(url: "postgres://ann:s%40cret@db.example.org:6543/heritage"))
+        #expect(full == PostgresLocation(host: "db.example.org", port: 6543, user: "ann", password: "s@cret", database: "heritage"))
+        #expect(full.description == "postgres://ann@db.example.org:6543/heritage")  // no password in logs
+        let short = try #require(PostgresLocation(url: "postgresql://ann@localhost/"))
+        #expect(short.port == 5432 && short.database == "ann")
+        #expect(PostgresLocation(url: "/data/store") == nil)
+        #expect(PostgresLocation(url: "postgres:///nohost") == nil)
+    }
+
+    @Test func aPostgresStoreNeedsAnImagesFolder() throws {
+        #expect(throws: CatalogError.self) { try Catalog.open("postgres://x@127.0.0.1:1/db", images: nil) }
+    }
+
+    @Test func anUnreachableServerIsAClearError() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-pg-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        do {
+            _ = try Catalog.open("postgres://vitrine@127.0.0.1:1/none", images: folder.path)
+            Issue.record("opened a catalog on a closed port")
+        } catch let error as CatalogError {
+            #expect(error.code == .open)
+            #expect(error.description.contains("postgres://vitrine@127.0.0.1:1/none"))
+        }
+    }
+
+    /// The PostgreSQL schema is the SQLite one (same tables, columns, nullability and types
+    /// mapped), so that every query and record works on both.
+    @Test func theSchemaIsTheSQLiteSchema() throws {
+        guard let server = try ThrowawayPostgres.forTests() else { return }
+        let url = try server.makeDatabase("schema")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-schema-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pg = try Catalog.open(url, images: folder.path)
+        _ = try Catalog.open(url, images: folder.path)  // a second open migrates nothing
+        let sqlite = try Catalog(store: folder.appendingPathComponent("sqlite"))
+        let database = String(url.split(separator: "/").last ?? "")
+        let pgColumns = Set(try server.psql(database, """
+            SELECT table_name || '.' || column_name || ':' || is_nullable FROM information_schema.columns
+            WHERE table_schema = 'public' AND table_name <> 'schema_migrations'
+            """).split(separator: "\n").map(String.init))
+        let sqliteColumns: Set<String> = try #require(sqlite.pool).read { db in
+            var out = Set<String>()
+            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' AND name NOT LIKE 'itemText%'") {
+                for c in try Row.fetchAll(db, sql: "PRAGMA table_info(\(table.quotedDatabaseIdentifier))") {
+                    let notNull = (c["notnull"] as Bool) || (c["pk"] as Int) > 0
+                    out.insert("\(table.lowercased()).\((c["name"] as String).lowercased()):\(notNull ? "NO" : "YES")")
+                }
+            }
+            return out
+        }
+        #expect(!sqliteColumns.isEmpty)
+        #expect(pgColumns == sqliteColumns, "only in PostgreSQL: \(pgColumns.subtracting(sqliteColumns).sorted()); only in SQLite: \(sqliteColumns.subtracting(pgColumns).sorted())")
+        let migrations = try server.psql(database, "SELECT count(*) FROM schema_migrations").trimmingCharacters(in: .whitespacesAndNewlines)
+        let sqliteMigrations = try #require(sqlite.pool).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") ?? 0 }
+        #expect(migrations == "\(sqliteMigrations)")
+        // No column name is a word PostgreSQL reserves (queries name them unquoted).
+        let reserved = Set(try server.psql(database, "SELECT word FROM pg_get_keywords() WHERE catcode = 'R'").split(separator: "\n").map(String.init))
+        let names = Set(sqliteColumns.compactMap { $0.split(separator: ".").last?.split(separator: ":").first.map(String.init) })
+        #expect(names.intersection(reserved).isEmpty, "reserved: \(names.intersection(reserved).sorted())")
+        _ = pg
+    }
+
+    @Test(arguments: CatalogBackend.allCases)
+    func embeddingsAndClustersRoundTrip(_ backend: CatalogBackend) throws {
+        guard let (catalog, done) = try backend.open() else { return }
+        defer { done() }
+        let ids = try catalog.save((0..<4).map {
+            Catalog.IngestedItem(item: ItemRecord(sourceKind: "file", sourcePath: "/x/\($0).png", status: "ok"), hashes: nil, quality: nil)
+        })
+        let run = try catalog.startRun(kind: "embed", toolVersion: "test", config: [:])
+        try catalog.saveEmbeddings([
+            EmbeddingRecord(itemID: ids[0], model: "m", modelSHA256: "s", vector: [0.6, 0.8], errorMessage: nil, runID: run),
+            EmbeddingRecord(itemID: ids[1], model: "m", modelSHA256: "s", vector: [1, 0], errorMessage: nil, runID: run),
+            EmbeddingRecord(itemID: ids[2], model: "m", modelSHA256: "s", vector: nil, errorMessage: "truncated", runID: run),
+        ])
+        // Saving again replaces (one row per item and model).
+        try catalog.saveEmbeddings([EmbeddingRecord(itemID: ids[1], model: "m", modelSHA256: "s", vector: [0, 1], errorMessage: nil, runID: run)])
+        #expect(try catalog.embeddedItemIDs(model: "m") == [ids[0], ids[1]])
+        #expect(try catalog.embeddings(model: "m").map(\.floats) == [[0.6, 0.8], [0, 1]])
+        #expect(try catalog.embeddings(model: "m", itemIDs: [ids[1], ids[3]]).map(\.itemID) == [ids[1]])
+        #expect(try catalog.embeddingErrors(model: "m").map(\.errorMessage) == ["truncated"])
+        let summary = try #require(try catalog.embeddingSummary(model: "m"))
+        #expect(summary.count == 2 && summary.dimension == 2 && summary.modelSHA256 == "s")
+        #expect(try catalog.embeddingItemIDs(model: "m") == [ids[0], ids[1]])
+        #expect(try catalog.embeddingSummary(model: "other") == nil)
+        try catalog.saveClusterAssignments([
+            ClusterAssignmentRecord(runID: run, itemID: ids[0], cluster: 0, silhouette: 0.5, centroidSimilarity: 0.9),
+            ClusterAssignmentRecord(runID: run, itemID: ids[1], cluster: 1, silhouette: nil, centroidSimilarity: 1),
+        ])
+        let clusters = try catalog.clusterAssignments(runID: run).sorted { $0.itemID < $1.itemID }
+        #expect(clusters.map(\.cluster) == [0, 1] && clusters[0].silhouette == 0.5 && clusters[1].silhouette == nil)
+        let item = try #require(try catalog.item(id: ids[2]))
+        #expect(item.sourcePath == "/x/2.png" && item.hasAlpha == nil)
+    }
+}
