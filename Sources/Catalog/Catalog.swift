@@ -240,6 +240,7 @@ public final class Catalog: Sendable {
         DerivedImagesMigration.register(&migrator)
         registerDetectionMigrations(&migrator)
         ServerSchema.register(&migrator)
+        registerWorkQueueMigration(&migrator)
         return migrator
     }
 

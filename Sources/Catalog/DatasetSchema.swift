@@ -217,6 +217,18 @@ extension Catalog {
     public func saveAnnotations(source: AnnotationSourceRecord, annotations: [AnnotationRecord], categoryNames: [String],
                                 supercategories: [String: String] = [:]) throws -> Int64 {
         precondition(annotations.count == categoryNames.count, "one category name per annotation")
+        if let pg {
+            return try pg.write("save \(annotations.count) annotations of \(source.path)") { s in
+                if source.format != "model" {
+                    try s.query("DELETE FROM annotationSource WHERE path = ? AND format = ? AND kind = ?", [source.path, source.format, source.kind])
+                }
+                guard let sourceID = try s.insert(source, into: "annotationSource", returningID: true) else {
+                    throw CatalogError(.write, "no id after inserting an annotation source")
+                }
+                try Self.insertAnnotations(annotations, categoryNames: categoryNames, sourceID: sourceID, supercategories: supercategories, s)
+                return sourceID
+            }
+        }
         return try write("save \(annotations.count) annotations of \(source.path)") { db in
             var source = source
             if source.format != "model" {
@@ -244,6 +256,11 @@ extension Catalog {
     /// Adds annotations to an existing source (a resumed model run), creating categories by name.
     public func appendAnnotations(sourceID: Int64, annotations: [AnnotationRecord], categoryNames: [String]) throws {
         precondition(annotations.count == categoryNames.count, "one category name per annotation")
+        if let pg {
+            return try pg.write("append \(annotations.count) annotations to source \(sourceID)") { s in
+                try Self.insertAnnotations(annotations, categoryNames: categoryNames, sourceID: sourceID, supercategories: [:], s)
+            }
+        }
         try write("append \(annotations.count) annotations to source \(sourceID)") { db in
             var ids: [String: Int64] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT id, name FROM category") { ids[row["name"]] = row["id"] }
@@ -259,6 +276,36 @@ extension Catalog {
                 try annotation.insert(db)
             }
         }
+    }
+
+    /// PostgreSQL: inserts annotations of `sourceID`, creating their categories by name.
+    static func insertAnnotations(_ annotations: [AnnotationRecord], categoryNames: [String], sourceID: Int64,
+                                  supercategories: [String: String], _ s: PGSession) throws {
+        var ids = try categoryIDs(s)
+        for (var annotation, name) in zip(annotations, categoryNames) {
+            annotation.categoryID = try categoryID(name, supercategory: supercategories[name], &ids, s)
+            annotation.sourceID = sourceID
+            annotation.id = nil
+            try s.insert(annotation, into: "annotation")
+        }
+    }
+
+    static func categoryIDs(_ s: PGSession) throws -> [String: Int64] {
+        var ids: [String: Int64] = [:]
+        for row in try s.query("SELECT id, name FROM category") { ids[try row[1].decode(String.self)] = try row[0].decode(Int64.self) }
+        return ids
+    }
+
+    /// The id of category `name`, inserted when new (`ON CONFLICT` on the unique name: two workers
+    /// may add the same class at once).
+    static func categoryID(_ name: String, supercategory: String?, _ ids: inout [String: Int64], _ s: PGSession) throws -> Int64 {
+        if let id = ids[name] { return id }
+        _ = try s.insert(CategoryRecord(name: name, supercategory: supercategory), into: "category", onConflict: "ON CONFLICT (name) DO NOTHING")
+        guard let id = try s.scalar(Int64.self, "SELECT id FROM category WHERE name = ?", [name]) else {
+            throw CatalogError(.write, "no id for category \(name)")
+        }
+        ids[name] = id
+        return id
     }
 
     /// Stores the detections of a run as a `prediction` source (model id + sha256), so they
@@ -279,19 +326,27 @@ extension Catalog {
     }
 
     public func annotationSources() throws -> [AnnotationSourceRecord] {
-        try read("read annotation sources") { db in try AnnotationSourceRecord.order(Column("id")).fetchAll(db) }
+        if let pg { return try pg.read("read annotation sources") { s in try s.fetch(AnnotationSourceRecord.self, "SELECT * FROM annotationSource ORDER BY id") } }
+        return try read("read annotation sources") { db in try AnnotationSourceRecord.order(Column("id")).fetchAll(db) }
     }
 
     /// The annotations of some sources (all when `sourceIDs` is nil), by id.
     public func annotations(sourceIDs: [Int64]? = nil) throws -> [AnnotationRecord] {
-        try read("read annotations") { db in
+        if let pg {
+            return try pg.read("read annotations") { s in
+                if let sourceIDs { return try s.fetch(AnnotationRecord.self, "SELECT * FROM annotation WHERE sourceID = ANY(?) ORDER BY id", [sourceIDs]) }
+                return try s.fetch(AnnotationRecord.self, "SELECT * FROM annotation ORDER BY id")
+            }
+        }
+        return try read("read annotations") { db in
             if let sourceIDs { return try AnnotationRecord.filter(sourceIDs.contains(Column("sourceID"))).order(Column("id")).fetchAll(db) }
             return try AnnotationRecord.order(Column("id")).fetchAll(db)
         }
     }
 
     public func categories() throws -> [CategoryRecord] {
-        try read("read categories") { db in try CategoryRecord.order(Column("id")).fetchAll(db) }
+        if let pg { return try pg.read("read categories") { s in try s.fetch(CategoryRecord.self, "SELECT * FROM category ORDER BY id") } }
+        return try read("read categories") { db in try CategoryRecord.order(Column("id")).fetchAll(db) }
     }
 
     // MARK: Splits
@@ -299,7 +354,18 @@ extension Catalog {
     /// Stores a split (item id → subset). - Returns: its id.
     @discardableResult
     public func saveSplit(_ assignment: [Int64: String], seed: Int64, config: String, runID: Int64?) throws -> Int64 {
-        try write("save a split of \(assignment.count) items") { db in
+        if let pg {
+            return try pg.write("save a split of \(assignment.count) items") { s in
+                guard let id = try s.insert(DatasetSplitRecord(runID: runID, seed: seed, config: config), into: "datasetSplit", returningID: true) else {
+                    throw CatalogError(.write, "no id after inserting a split")
+                }
+                for (item, subset) in assignment.sorted(by: { $0.key < $1.key }) {
+                    try s.insert(SplitMemberRecord(splitID: id, itemID: item, subset: subset), into: "splitMember")
+                }
+                return id
+            }
+        }
+        return try write("save a split of \(assignment.count) items") { db in
             var split = DatasetSplitRecord(runID: runID, seed: seed, config: config)
             try split.insert(db)
             guard let id = split.id else { throw CatalogError(.write, "no id after inserting a split") }
@@ -309,16 +375,25 @@ extension Catalog {
     }
 
     public func split(id: Int64) throws -> DatasetSplitRecord? {
-        try read("read split \(id)") { db in try DatasetSplitRecord.fetchOne(db, key: id) }
+        if let pg { return try pg.read("read split \(id)") { s in try s.fetchOne(DatasetSplitRecord.self, "SELECT * FROM datasetSplit WHERE id = ?", [id]) } }
+        return try read("read split \(id)") { db in try DatasetSplitRecord.fetchOne(db, key: id) }
     }
 
     public func latestSplit() throws -> DatasetSplitRecord? {
-        try read("read the latest split") { db in try DatasetSplitRecord.order(Column("id").desc).fetchOne(db) }
+        if let pg { return try pg.read("read the latest split") { s in try s.fetchOne(DatasetSplitRecord.self, "SELECT * FROM datasetSplit ORDER BY id DESC LIMIT 1") } }
+        return try read("read the latest split") { db in try DatasetSplitRecord.order(Column("id").desc).fetchOne(db) }
     }
 
     /// item id → subset of a split.
     public func splitMembers(splitID: Int64) throws -> [Int64: String] {
-        try read("read split \(splitID)") { db in
+        if let pg {
+            return try pg.read("read split \(splitID)") { s in
+                var result: [Int64: String] = [:]
+                for m in try s.fetch(SplitMemberRecord.self, "SELECT * FROM splitMember WHERE splitID = ?", [splitID]) { result[m.itemID] = m.subset }
+                return result
+            }
+        }
+        return try read("read split \(splitID)") { db in
             var result: [Int64: String] = [:]
             for m in try SplitMemberRecord.filter(Column("splitID") == splitID).fetchAll(db) { result[m.itemID] = m.subset }
             return result

@@ -75,7 +75,17 @@ extension Catalog {
     /// Records a derived image; one per item, kind, method and scale (a re-run replaces it).
     /// - Returns: its id.
     public func saveDerivedImage(_ record: DerivedImageRecord) throws -> Int64 {
-        try write("record derived image \(record.path) of item \(record.itemID)") { db in
+        if let pg {
+            // SQLite's table replaces on a conflict of the unique key; the same here.
+            return try pg.write("record derived image \(record.path) of item \(record.itemID)") { s in
+                try s.query("DELETE FROM derivedImage WHERE itemID = ? AND kind = ? AND method = ? AND scale = ?",
+                            [record.itemID, record.kind, record.method, record.scale])
+                var copy = record
+                copy.id = nil
+                return try s.insert(copy, into: "derivedImage", returningID: true) ?? 0
+            }
+        }
+        return try write("record derived image \(record.path) of item \(record.itemID)") { db in
             var copy = record
             try copy.insert(db)
             return copy.id ?? 0
@@ -84,7 +94,13 @@ extension Catalog {
 
     /// Derived images, newest first; of one kind when given.
     public func derivedImages(kind: String? = nil) throws -> [DerivedImageRecord] {
-        try read("read derived images") { db in
+        if let pg {
+            return try pg.read("read derived images") { s in
+                if let kind { return try s.fetch(DerivedImageRecord.self, "SELECT * FROM derivedImage WHERE kind = ? ORDER BY createdAt DESC, id DESC", [kind]) }
+                return try s.fetch(DerivedImageRecord.self, "SELECT * FROM derivedImage ORDER BY createdAt DESC, id DESC")
+            }
+        }
+        return try read("read derived images") { db in
             var request = DerivedImageRecord.order(Column("createdAt").desc, Column("id").desc)
             if let kind { request = request.filter(Column("kind") == kind) }
             return try request.fetchAll(db)
@@ -113,6 +129,19 @@ extension Catalog {
     /// Stores an item's no-reference scores and replaces the flags in `replacing` of its quality
     /// record with `flags` (other flags are kept; a quality record is made when there is none).
     public func saveNoReferenceQuality(_ record: NoReferenceQualityRecord, flags: [String], replacing: Set<String>) throws {
+        if let pg {
+            return try pg.write("record no-reference quality of item \(record.itemID)") { s in
+                try s.upsert(record, into: "noReferenceQuality", key: ["itemID"])
+                if var quality = try s.fetchOne(QualityRecord.self, "SELECT * FROM quality WHERE itemID = ? FOR UPDATE", [record.itemID]) {
+                    let kept = quality.flagList.filter { !replacing.contains($0) }
+                    quality.flags = (kept + flags).joined(separator: ",")
+                    try s.query("UPDATE quality SET flags = ? WHERE itemID = ?", [quality.flags, record.itemID])
+                } else {
+                    try s.insert(QualityRecord(itemID: record.itemID, meanLuminance: nil, luminanceDeviation: nil, entropy: nil,
+                                               chroma: nil, meanColour: nil, flags: flags, runID: record.runID), into: "quality")
+                }
+            }
+        }
         try write("record no-reference quality of item \(record.itemID)") { db in
             try record.save(db)
             if var quality = try QualityRecord.fetchOne(db, key: record.itemID) {
@@ -128,6 +157,7 @@ extension Catalog {
 
     /// Every item's no-reference scores.
     public func noReferenceQuality() throws -> [NoReferenceQualityRecord] {
-        try read("read no-reference quality") { db in try NoReferenceQualityRecord.fetchAll(db) }
+        if let pg { return try pg.read("read no-reference quality") { s in try s.fetch(NoReferenceQualityRecord.self, "SELECT * FROM noReferenceQuality") } }
+        return try read("read no-reference quality") { db in try NoReferenceQualityRecord.fetchAll(db) }
     }
 }

@@ -56,7 +56,18 @@ extension Catalog {
     /// The `prediction` annotation source of detection run `runID`, created (with the model's name,
     /// sha256 and file) when it does not exist yet. - Returns: its id.
     public func predictionSource(runID: Int64, model: String, modelSHA256: String, modelPath: String) throws -> Int64 {
-        try write("make the prediction source of run \(runID)") { db in
+        if let pg {
+            return try pg.write("make the prediction source of run \(runID)") { s in
+                if let id = try s.scalar(Int64.self, "SELECT id FROM annotationSource WHERE runID = ? AND kind = 'prediction'", [runID]) { return id }
+                let source = AnnotationSourceRecord(name: model, kind: "prediction", format: "model", path: modelPath, model: model,
+                                                    modelSHA256: modelSHA256, runID: runID)
+                guard let id = try s.insert(source, into: "annotationSource", returningID: true) else {
+                    throw CatalogError(.write, "no id after inserting the prediction source of run \(runID)")
+                }
+                return id
+            }
+        }
+        return try write("make the prediction source of run \(runID)") { db in
             if let id = try Int64.fetchOne(db, sql: "SELECT id FROM annotationSource WHERE runID = ? AND kind = 'prediction'", arguments: [runID]) {
                 return id
             }
@@ -71,6 +82,23 @@ extension Catalog {
     /// Saves a batch of items of a detection run in one transaction: each item's outcome and its
     /// detections as annotations of `sourceID` (classes are created by name).
     public func saveDetectionBatch(sourceID: Int64, _ items: [(item: DetectionItemRecord, detections: [NewDetection])]) throws {
+        if let pg {
+            return try pg.write("save \(items.count) items of detections") { s in
+                var ids = try Self.categoryIDs(s)
+                for entry in items {
+                    try s.upsert(entry.item, into: "detectionItem", key: ["runID", "itemID"])
+                    for d in entry.detections {
+                        var annotation = AnnotationRecord(sourceID: sourceID, itemID: d.itemID,
+                                                          categoryID: try Self.categoryID(d.className, supercategory: nil, &ids, s))
+                        annotation.boxForm = "xywh"
+                        (annotation.v0, annotation.v1, annotation.v2, annotation.v3) = (d.x, d.y, d.width, d.height)
+                        annotation.area = d.width * d.height
+                        annotation.score = d.score
+                        try s.insert(annotation, into: "annotation")
+                    }
+                }
+            }
+        }
         try write("save \(items.count) items of detections") { db in
             var ids: [String: Int64] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT id, name FROM category") { ids[row["name"]] = row["id"] }
@@ -95,33 +123,55 @@ extension Catalog {
 
     /// Ids of the items that detection run `runID` has already processed (ok or error).
     public func detectedItemIDs(runID: Int64) throws -> Set<Int64> {
-        try read("read the items of detection run \(runID)") { db in
+        if let pg {
+            return try pg.read("read the items of detection run \(runID)") { s in
+                Set(try s.column(Int64.self, "SELECT itemID FROM detectionItem WHERE runID = ?", [runID]))
+            }
+        }
+        return try read("read the items of detection run \(runID)") { db in
             Set(try Int64.fetchAll(db, sql: "SELECT itemID FROM detectionItem WHERE runID = ?", arguments: [runID]))
         }
     }
 
     /// The per-item outcomes of a detection run.
     public func detectionItems(runID: Int64) throws -> [DetectionItemRecord] {
-        try read("read the items of detection run \(runID)") { db in
+        if let pg {
+            return try pg.read("read the items of detection run \(runID)") { s in
+                try s.fetch(DetectionItemRecord.self, "SELECT * FROM detectionItem WHERE runID = ? ORDER BY itemID", [runID])
+            }
+        }
+        return try read("read the items of detection run \(runID)") { db in
             try DetectionItemRecord.filter(Column("runID") == runID).order(Column("itemID")).fetchAll(db)
         }
     }
 
     /// Every detection of run `runID`, by item then descending score.
     public func detections(runID: Int64) throws -> [StoredDetection] {
-        try read("read the detections of run \(runID)") { db in
-            try StoredDetection.fetchAll(db, sql: """
-                SELECT a.itemID AS itemID, c.name AS label, a.score AS score, a.v0 AS x, a.v1 AS y, a.v2 AS width, a.v3 AS height
-                FROM annotation a JOIN annotationSource s ON s.id = a.sourceID JOIN category c ON c.id = a.categoryID
-                WHERE s.runID = ? AND s.kind = 'prediction' AND a.v0 IS NOT NULL
-                ORDER BY a.itemID, a.score DESC, a.id
-                """, arguments: [runID])
+        if let pg {
+            return try pg.read("read the detections of run \(runID)") { s in
+                try s.fetch(StoredDetection.self, Self.detectionsSQL, [runID])
+            }
+        }
+        return try read("read the detections of run \(runID)") { db in
+            try StoredDetection.fetchAll(db, sql: Self.detectionsSQL, arguments: [runID])
         }
     }
+
+    static let detectionsSQL = """
+        SELECT a.itemID AS itemID, c.name AS label, a.score AS score, a.v0 AS x, a.v1 AS y, a.v2 AS width, a.v3 AS height
+        FROM annotation a JOIN annotationSource s ON s.id = a.sourceID JOIN category c ON c.id = a.categoryID
+        WHERE s.runID = ? AND s.kind = 'prediction' AND a.v0 IS NOT NULL
+        ORDER BY a.itemID, a.score DESC, a.id
+        """
 
     /// The latest run of `kind` whose config equals `config` and that has not finished (to resume).
     public func unfinishedRun(kind: String, config: [String: String]) throws -> RunRecord? {
         let json = Self.json(config)
+        if let pg {
+            return try pg.read("read unfinished \(kind) runs") { s in
+                try s.fetchOne(RunRecord.self, "SELECT * FROM run WHERE kind = ? AND status = 'running' AND config = ? ORDER BY id DESC LIMIT 1", [kind, json])
+            }
+        }
         return try read("read unfinished \(kind) runs") { db in
             try RunRecord.filter(Column("kind") == kind && Column("status") == "running" && Column("config") == json)
                 .order(Column("id").desc).fetchOne(db)

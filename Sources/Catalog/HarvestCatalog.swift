@@ -181,6 +181,15 @@ extension Catalog {
     }
 
     public func saveHarvest(_ batch: HarvestBatch) throws {
+        if let pg {
+            return try pg.write("save a harvest page of \(batch.items.count) items") { s in
+                _ = try saveItems(batch.items, s)
+                for d in batch.details { try s.upsert(d, into: "harvestItem", key: ["sourcePath"]) }
+                for c in batch.concepts { try s.upsert(c, into: "itemConcept", key: ["sourcePath", "uri", "origin"]) }
+                for o in batch.outcomes { try s.upsert(o, into: "urlOutcome", key: ["sourcePath", "url"]) }
+                if let state = batch.state { try s.upsert(state, into: "harvestState", key: ["source"]) }
+            }
+        }
         try write("save a harvest page of \(batch.items.count) items") { db in
             _ = try saveItems(batch.items, db)
             for d in batch.details { try d.save(db) }
@@ -191,27 +200,37 @@ extension Catalog {
     }
 
     public func harvestState(_ source: String) throws -> HarvestStateRecord? {
-        try read("read the harvest state") { db in try HarvestStateRecord.fetchOne(db, key: source) }
+        if let pg { return try pg.read("read the harvest state") { s in try s.fetchOne(HarvestStateRecord.self, "SELECT * FROM harvestState WHERE source = ?", [source]) } }
+        return try read("read the harvest state") { db in try HarvestStateRecord.fetchOne(db, key: source) }
     }
 
     /// Every URL outcome, ordered by item then URL.
     public func urlOutcomes() throws -> [URLOutcomeRecord] {
-        try read("read URL outcomes") { db in try URLOutcomeRecord.order(Column("sourcePath"), Column("url")).fetchAll(db) }
+        if let pg { return try pg.read("read URL outcomes") { s in try s.fetch(URLOutcomeRecord.self, "SELECT * FROM urlOutcome ORDER BY sourcePath, url") } }
+        return try read("read URL outcomes") { db in try URLOutcomeRecord.order(Column("sourcePath"), Column("url")).fetchAll(db) }
     }
 
     /// `sourcePath` + tab + URL of every failed URL: not asked again unless `--retry-errors`.
     public func failedURLKeys() throws -> Set<String> {
-        try read("read failed URLs") { db in
+        if let pg {
+            return try pg.read("read failed URLs") { s in
+                Set(try s.query("SELECT sourcePath, url FROM urlOutcome WHERE kind NOT IN ('ok', 'redirected')")
+                    .map { "\(try $0[0].decode(String.self))\t\(try $0[1].decode(String.self))" })
+            }
+        }
+        return try read("read failed URLs") { db in
             Set(try Row.fetchAll(db, sql: "SELECT sourcePath, url FROM urlOutcome WHERE kind NOT IN ('ok', 'redirected')")
                 .map { "\($0["sourcePath"] as String)\t\($0["url"] as String)" })
         }
     }
 
     public func harvestItems() throws -> [HarvestItemRecord] {
-        try read("read harvest items") { db in try HarvestItemRecord.order(Column("sourcePath")).fetchAll(db) }
+        if let pg { return try pg.read("read harvest items") { s in try s.fetch(HarvestItemRecord.self, "SELECT * FROM harvestItem ORDER BY sourcePath") } }
+        return try read("read harvest items") { db in try HarvestItemRecord.order(Column("sourcePath")).fetchAll(db) }
     }
 
     public func itemConcepts() throws -> [ItemConceptRecord] {
-        try read("read item concepts") { db in try ItemConceptRecord.order(Column("sourcePath"), Column("uri")).fetchAll(db) }
+        if let pg { return try pg.read("read item concepts") { s in try s.fetch(ItemConceptRecord.self, "SELECT * FROM itemConcept ORDER BY sourcePath, uri") } }
+        return try read("read item concepts") { db in try ItemConceptRecord.order(Column("sourcePath"), Column("uri")).fetchAll(db) }
     }
 }

@@ -149,36 +149,8 @@ public enum EmbeddingJob {
         var embedded = 0, errors = 0
         for start in stride(from: 0, to: todo.count, by: batchSize) {
             let batch = Array(todo[start..<min(start + batchSize, todo.count)])
-            let inputs = Inputs(count: batch.count)
-            DispatchQueue.concurrentPerform(iterations: batch.count) { i in
-                let path = imagePath(batch[i], catalog: catalog)
-                do {
-                    let picture = try Embedder.decodeForEmbedding(path)
-                    inputs.set(i, .success(try embedder.input(for: picture, name: path)))
-                } catch {
-                    inputs.set(i, .failure(error))
-                }
-            }
-            var records: [EmbeddingRecord] = []
-            var good: [(Int64, [Float])] = []
-            for (i, item) in batch.enumerated() {
-                guard let id = item.id else { continue }
-                switch inputs.get(i) {
-                case .success(let values): good.append((id, values))
-                case .failure(let error):
-                    records.append(EmbeddingRecord(itemID: id, model: model.name, modelSHA256: model.sha256, vector: nil,
-                                                   errorMessage: "\(error)", runID: runID))
-                    logger.warning("embed: \(item.sourcePath): \(error)")
-                case nil: break
-                }
-            }
-            if !good.isEmpty {
-                let vectors = try embedder.embed(inputs: good.flatMap(\.1), count: good.count)
-                for ((id, _), vector) in zip(good, vectors) {
-                    records.append(EmbeddingRecord(itemID: id, model: model.name, modelSHA256: model.sha256,
-                                                   vector: vector.vector, errorMessage: nil, runID: runID))
-                }
-            }
+            let records = try embed(batch, embedder: embedder, model: model, runID: runID, catalog: catalog, logger: logger)
+            let good = records.filter { $0.vector != nil }
             try catalog.saveEmbeddings(records)
             embedded += good.count
             errors += batch.count - good.count
@@ -197,6 +169,44 @@ public enum EmbeddingJob {
                                    imagesPerSecond: seconds > 0 ? Double(embedded) / seconds : 0, runID: runID)
         try catalog.finishRun(runID, summary: summary)
         return summary
+    }
+
+    /// Embeds a batch of items: decoding in parallel (`concurrentPerform`), one inference call.
+    /// - Returns: one record per item with an id: its vector, or the error that kept it from being
+    ///   embedded (unreadable file, …). Throws only when inference itself fails.
+    public static func embed(_ batch: [ItemRecord], embedder: Embedder, model: ModelDescriptor, runID: Int64?,
+                             catalog: Catalog, logger: Logger) throws -> [EmbeddingRecord] {
+        let inputs = Inputs(count: batch.count)
+        DispatchQueue.concurrentPerform(iterations: batch.count) { i in
+            let path = imagePath(batch[i], catalog: catalog)
+            do {
+                let picture = try Embedder.decodeForEmbedding(path)
+                inputs.set(i, .success(try embedder.input(for: picture, name: path)))
+            } catch {
+                inputs.set(i, .failure(error))
+            }
+        }
+        var records: [EmbeddingRecord] = []
+        var good: [(Int64, [Float])] = []
+        for (i, item) in batch.enumerated() {
+            guard let id = item.id else { continue }
+            switch inputs.get(i) {
+            case .success(let values): good.append((id, values))
+            case .failure(let error):
+                records.append(EmbeddingRecord(itemID: id, model: model.name, modelSHA256: model.sha256, vector: nil,
+                                               errorMessage: "\(error)", runID: runID))
+                logger.warning("embed: \(item.sourcePath): \(error)")
+            case nil: break
+            }
+        }
+        if !good.isEmpty {
+            let vectors = try embedder.embed(inputs: good.flatMap(\.1), count: good.count)
+            for ((id, _), vector) in zip(good, vectors) {
+                records.append(EmbeddingRecord(itemID: id, model: model.name, modelSHA256: model.sha256,
+                                               vector: vector.vector, errorMessage: nil, runID: runID))
+            }
+        }
+        return records
     }
 
     /// Results of one batch's parallel decoding, filled from `concurrentPerform`.

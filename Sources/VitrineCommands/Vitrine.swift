@@ -13,7 +13,7 @@ public struct Vitrine: AsyncParsableCommand {
         subcommands: [
             Analyze.self, Ingest.self, Harvest.self, Duplicates.self, Embed.self, Similar.self, Lookup.self,
             Cluster.self, Map.self, Detect.self, Classify.self, Watermark.self, Upscale.self, Quality.self, DatasetCommand.self,
-            EvaluateCommand.self, Report.self, Serve.self, Bench.self,
+            EvaluateCommand.self, Report.self, Serve.self, Enqueue.self, WorkerCommand.self, StatusCommand.self, Bench.self,
         ]
     )
 

@@ -124,3 +124,71 @@ struct PostgresCatalogTests {
         #expect(item.sourcePath == "/x/2.png" && item.hasAlpha == nil)
     }
 }
+
+@Suite("Work queue on both backends")
+struct WorkQueueTests {
+    func ingested(_ path: String) -> Catalog.IngestedItem {
+        Catalog.IngestedItem(item: ItemRecord(sourceKind: "file", sourcePath: path, status: "ok"), hashes: nil, quality: nil)
+    }
+
+    @Test(arguments: CatalogBackend.allCases)
+    func workIsClaimedOnceAndTakenOverWhenItsLeaseRunsOut(_ backend: CatalogBackend) throws {
+        guard let (catalog, done) = try backend.open() else { return }
+        defer { done() }
+        let work = (0..<10).map { WorkItemRecord(kind: "ingest", target: "/x/\($0).png") }
+        #expect(try catalog.enqueue(work) == 10)
+        #expect(try catalog.enqueue(work) == 0)  // same kind, target and model: nothing added
+        let a = try catalog.claimWork(kinds: ["ingest"], worker: "A", limit: 4, lease: 60)
+        let b = try catalog.claimWork(kinds: ["ingest"], worker: "B", limit: 4, lease: 60)
+        #expect(a.count == 4 && b.count == 4)
+        #expect(Set(a.compactMap(\.id)).isDisjoint(with: Set(b.compactMap(\.id))))
+        #expect(try catalog.claimWork(kinds: ["embed"], worker: "E", limit: 4, lease: 60).isEmpty)
+        let c = try catalog.claimWork(kinds: ["ingest"], worker: "C", limit: 10, lease: 0.2)
+        #expect(c.count == 2)
+        #expect(try catalog.claimWork(kinds: ["ingest"], worker: "D", limit: 10, lease: 60).isEmpty)
+        Thread.sleep(forTimeInterval: 0.5)
+        // C's lease ran out: D takes its items over; C's late outcome is dropped.
+        let d = try catalog.claimWork(kinds: ["ingest"], worker: "D", limit: 10, lease: 60)
+        #expect(d.map(\.id) == c.map(\.id))
+        #expect(d.allSatisfy { $0.attempts == 2 && $0.workerID == "D" })
+        #expect(try catalog.completeWork(c.map { WorkOutcome(workID: $0.id ?? 0, ingested: ingested($0.target)) }, worker: "C").isEmpty)
+        #expect(try catalog.completeWork(d.map { WorkOutcome(workID: $0.id ?? 0, ingested: ingested($0.target)) }, worker: "D").count == 2)
+        try catalog.completeWork(a.map { WorkOutcome(workID: $0.id ?? 0, ingested: ingested($0.target)) }, worker: "A")
+        try catalog.completeWork(b.map { WorkOutcome(workID: $0.id ?? 0, error: "unreadable") }, worker: "B")
+        #expect(try catalog.items().count == 6)
+        let counts = try #require(try catalog.workCounts().first)
+        #expect(counts.done == 6 && counts.failed == 4 && counts.pending == 0 && counts.claimed == 0)
+        #expect(try catalog.unfinishedWork(kinds: ["ingest"]) == 0)
+        #expect(try catalog.failedWork().map(\.error) == Array(repeating: "unreadable", count: 4))
+    }
+
+    @Test(arguments: CatalogBackend.allCases)
+    func workWhoseWorkersKeepDyingIsFailedAfterThreeClaims(_ backend: CatalogBackend) throws {
+        guard let (catalog, done) = try backend.open() else { return }
+        defer { done() }
+        try catalog.enqueue([WorkItemRecord(kind: "embed", target: "1", model: "m")])
+        for attempt in 1...WorkQueue.maximumAttempts {
+            let claimed = try catalog.claimWork(kinds: ["embed"], worker: "W\(attempt)", limit: 1, lease: 0.05)
+            #expect(claimed.first?.attempts == attempt)
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(try catalog.claimWork(kinds: ["embed"], worker: "W", limit: 1, lease: 60).isEmpty)
+        let failed = try #require(try catalog.failedWork().first)
+        #expect(failed.error?.contains("claimed 3 times") == true)
+        #expect(try catalog.unfinishedWork(kinds: ["embed"]) == 0)
+    }
+
+    @Test(arguments: CatalogBackend.allCases)
+    func workersAreRecordedWithTheirCounts(_ backend: CatalogBackend) throws {
+        guard let (catalog, done) = try backend.open() else { return }
+        defer { done() }
+        try catalog.saveWorker(WorkerRecord(id: "h:1:a", host: "h", pid: 1, jobs: "ingest"))
+        try catalog.enqueue([WorkItemRecord(kind: "ingest", target: "/x/a.png")])
+        let claimed = try catalog.claimWork(kinds: ["ingest"], worker: "h:1:a", limit: 5, lease: 60)
+        #expect(try catalog.claimedByWorker() == ["h:1:a": 1])
+        try catalog.completeWork(claimed.map { WorkOutcome(workID: $0.id ?? 0, ingested: ingested($0.target)) }, worker: "h:1:a")
+        try catalog.touchWorker("h:1:a", state: "stopped")
+        let worker = try #require(try catalog.workers().first)
+        #expect(worker.processed == 1 && worker.failed == 0 && worker.state == "stopped")
+    }
+}

@@ -65,6 +65,7 @@ public final class ThrowawayPostgres: @unchecked Sendable {
         self.bin = bin
         runAs = getuid() == 0 ? "postgres" : nil
         let fm = FileManager.default
+        Self.stopOrphans(bin: bin, runAs: runAs)
         folder = fm.temporaryDirectory.appendingPathComponent("vitrine-pg-\(getpid())-\(UUID().uuidString.prefix(8))")
         try fm.createDirectory(at: folder, withIntermediateDirectories: true)
         if let runAs { try Self.run("/bin/chown", ["-R", runAs, folder.path]) }
@@ -87,6 +88,19 @@ public final class ThrowawayPostgres: @unchecked Sendable {
         }
         try? fm.removeItem(at: folder)
         throw Unavailable(description: "PostgreSQL did not start: \(lastError.suffix(600))")
+    }
+
+    /// Stops and deletes the servers of test processes that died without stopping theirs (the
+    /// folder name carries the process id).
+    static func stopOrphans(bin: URL, runAs: String?) {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: fm.temporaryDirectory.path)) ?? [] where name.hasPrefix("vitrine-pg-") {
+            let parts = name.split(separator: "-")
+            guard parts.count >= 4, let pid = Int32(parts[2]), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            let folder = fm.temporaryDirectory.appendingPathComponent(name)
+            _ = try? run(bin.appendingPathComponent("pg_ctl").path, ["-D", folder.appendingPathComponent("data").path, "-m", "immediate", "-w", "stop"], as: runAs)
+            try? fm.removeItem(at: folder)
+        }
     }
 
     /// Creates an empty database. - Returns: its `postgres://` URL.

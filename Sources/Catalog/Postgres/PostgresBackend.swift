@@ -126,7 +126,8 @@ struct PGSession {
     }
 
     /// Inserts an `Encodable` record into `table` (its coding keys are the columns; `id` is left
-    /// to the identity column when nil). - Returns: the new row's `id` when `returningID`.
+    /// to the identity column when nil). - Returns: the new row's `id` when `returningID` (nil
+    /// when an `onConflict … DO NOTHING` clause skipped the row).
     @discardableResult
     func insert(_ record: some Encodable, into table: String, returningID: Bool = false,
                 onConflict: String? = nil) throws -> Int64? {
@@ -137,7 +138,10 @@ struct PGSession {
         if returningID { sql += " RETURNING id" }
         let rows = try query(sql, columns.map(\.value))
         guard returningID else { return nil }
-        guard let row = rows.first else { throw CatalogError(.write, "no id after inserting into \(table)") }
+        guard let row = rows.first else {
+            if onConflict != nil { return nil }  // ON CONFLICT DO NOTHING inserted nothing
+            throw CatalogError(.write, "no id after inserting into \(table)")
+        }
         return try row[0].decode(Int64.self, context: .default)
     }
 

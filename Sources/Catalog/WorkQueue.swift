@@ -1,0 +1,334 @@
+import Foundation
+import GRDB
+
+/// One unit of queued work (table `workItem`): ingest one source, or embed one item with one
+/// model. `vitrine enqueue` adds them; `vitrine worker` processes claim them in batches.
+///
+/// States: `pending` → `claimed` (by `workerID`, until `leaseUntil`) → `done` or `failed`. A
+/// claim whose lease ran out (its worker was killed or lost its connection) is claimed again;
+/// after `WorkQueue.maximumAttempts` claims it is `failed` with the reason, so one file that kills
+/// every worker cannot stall the queue.
+public struct WorkItemRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "workItem"
+
+    public var id: Int64?
+    /// `ingest` or `embed` (`WorkKind`).
+    public var kind: String
+    /// `ingest`: the source location (file path or URL); `embed`: the item id.
+    public var target: String
+    /// `embed`: the registry name of the model; empty otherwise.
+    public var model: String
+    /// `ingest`: the list row's metadata as a JSON object of strings, and the source kind.
+    public var payload: String?
+    public var status: String
+    public var workerID: String?
+    /// End of the claim, seconds since 1970 by the catalog server's clock (not the worker's).
+    public var leaseUntil: Double?
+    public var attempts: Int
+    public var error: String?
+    public var enqueuedAt: Date
+    public var finishedAt: Date?
+
+    public init(kind: String, target: String, model: String = "", payload: String? = nil) {
+        self.kind = kind
+        self.target = target
+        self.model = model
+        self.payload = payload
+        status = "pending"
+        attempts = 0
+        enqueuedAt = Date()
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A worker process (table `worker`), as it last reported itself.
+public struct WorkerRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "worker"
+    /// `host:pid:random`, unique per process.
+    public var id: String
+    public var host: String
+    public var pid: Int
+    /// Job kinds it takes, comma-separated.
+    public var jobs: String
+    public var startedAt: Date
+    public var lastSeenAt: Date
+    /// Work items it committed as done / failed.
+    public var processed: Int
+    public var failed: Int
+    /// `running` or `stopped` (a killed worker stays `running`; its `lastSeenAt` tells).
+    public var state: String
+
+    public init(id: String, host: String, pid: Int, jobs: String) {
+        self.id = id
+        self.host = host
+        self.pid = pid
+        self.jobs = jobs
+        startedAt = Date()
+        lastSeenAt = startedAt
+        processed = 0
+        failed = 0
+        state = "running"
+    }
+}
+
+/// The outcome of one claimed work item: what to store (an ingested item, an embedding) or the
+/// error that kept it from being done.
+public struct WorkOutcome: Sendable {
+    public var workID: Int64
+    public var ingested: Catalog.IngestedItem?
+    public var embedding: EmbeddingRecord?
+    public var error: String?
+    public init(workID: Int64, ingested: Catalog.IngestedItem? = nil, embedding: EmbeddingRecord? = nil, error: String? = nil) {
+        self.workID = workID
+        self.ingested = ingested
+        self.embedding = embedding
+        self.error = error
+    }
+}
+
+/// Counts of one kind of work by state.
+public struct WorkCounts: Codable, Sendable, Equatable {
+    public var kind: String
+    public var model: String
+    public var pending = 0, claimed = 0, done = 0, failed = 0
+    public var total: Int { pending + claimed + done + failed }
+}
+
+public enum WorkQueue {
+    /// Claims after which a work item whose worker never finished is `failed`.
+    public static let maximumAttempts = 3
+}
+
+extension Catalog {
+    /// Migration `v8-work-queue`: `workItem` (unique on kind, target, model: enqueueing twice
+    /// adds nothing) and `worker`.
+    static func registerWorkQueueMigration(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v8-work-queue") { db in
+            try db.create(table: "workItem") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("kind", .text).notNull()
+                t.column("target", .text).notNull()
+                t.column("model", .text).notNull()
+                t.column("payload", .text)
+                t.column("status", .text).notNull()
+                t.column("workerID", .text)
+                t.column("leaseUntil", .double)
+                t.column("attempts", .integer).notNull()
+                t.column("error", .text)
+                t.column("enqueuedAt", .datetime).notNull()
+                t.column("finishedAt", .datetime)
+                t.uniqueKey(["kind", "target", "model"])
+            }
+            try db.create(index: "workItemByKindAndStatus", on: "workItem", columns: ["kind", "status", "id"])
+            try db.create(table: "worker") { t in
+                t.primaryKey("id", .text)
+                t.column("host", .text).notNull()
+                t.column("pid", .integer).notNull()
+                t.column("jobs", .text).notNull()
+                t.column("startedAt", .datetime).notNull()
+                t.column("lastSeenAt", .datetime).notNull()
+                t.column("processed", .integer).notNull()
+                t.column("failed", .integer).notNull()
+                t.column("state", .text).notNull()
+            }
+        }
+    }
+
+    static let sqliteNow = "((julianday('now') - 2440587.5) * 86400.0)"
+    static let postgresNow = "EXTRACT(EPOCH FROM clock_timestamp())::double precision"
+
+    /// Adds work items; those already queued (same kind, target and model) are left as they are.
+    /// - Returns: how many were added.
+    @discardableResult
+    public func enqueue(_ items: [WorkItemRecord]) throws -> Int {
+        var added = 0
+        for start in stride(from: 0, to: items.count, by: 1000) {
+            let chunk = items[start..<min(start + 1000, items.count)]
+            if let pg {
+                added += try pg.write("enqueue \(chunk.count) work items") { s in
+                    var n = 0
+                    for item in chunk {
+                        if try s.insert(item, into: "workItem", returningID: true, onConflict: "ON CONFLICT (kind, target, model) DO NOTHING") != nil { n += 1 }
+                    }
+                    return n
+                }
+            } else {
+                added += try write("enqueue \(chunk.count) work items") { db in
+                    var n = 0
+                    for var item in chunk {
+                        try item.insert(db, onConflict: .ignore)
+                        n += db.changesCount
+                    }
+                    return n
+                }
+            }
+        }
+        return added
+    }
+
+    /// Claims up to `limit` pending items of `kinds` (oldest first) for `worker` for `lease`
+    /// seconds, and any whose earlier claim's lease ran out. PostgreSQL: one `UPDATE … WHERE id
+    /// IN (SELECT … FOR UPDATE SKIP LOCKED)`, so concurrent workers never block on nor share a
+    /// row; SQLite: the same in one write transaction (SQLite has one writer at a time).
+    public func claimWork(kinds: [String], worker: String, limit: Int, lease: TimeInterval) throws -> [WorkItemRecord] {
+        guard !kinds.isEmpty, limit > 0 else { return [] }
+        let giveUp = "UPDATE workItem SET status = 'failed', error = 'claimed \(WorkQueue.maximumAttempts) times and never finished (its workers were killed or crashed)', leaseUntil = NULL WHERE status = 'claimed' AND leaseUntil < %NOW% AND attempts >= \(WorkQueue.maximumAttempts)"
+        if let pg {
+            return try pg.write("claim work") { s in
+                try s.query(giveUp.replacingOccurrences(of: "%NOW%", with: Self.postgresNow))
+                return try s.fetch(WorkItemRecord.self, """
+                    UPDATE workItem SET status = 'claimed', workerID = ?, leaseUntil = \(Self.postgresNow) + ?, attempts = attempts + 1
+                    WHERE id IN (SELECT id FROM workItem WHERE kind = ANY(?)
+                                 AND (status = 'pending' OR (status = 'claimed' AND leaseUntil < \(Self.postgresNow)))
+                                 ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
+                    RETURNING *
+                    """, [worker, lease, kinds, limit]).sorted { ($0.id ?? 0) < ($1.id ?? 0) }
+            }
+        }
+        return try write("claim work") { db in
+            try db.execute(sql: giveUp.replacingOccurrences(of: "%NOW%", with: Self.sqliteNow))
+            let marks = kinds.map { _ in "?" }.joined(separator: ", ")
+            let ids = try Int64.fetchAll(db, sql: """
+                SELECT id FROM workItem WHERE kind IN (\(marks))
+                AND (status = 'pending' OR (status = 'claimed' AND leaseUntil < \(Self.sqliteNow))) ORDER BY id LIMIT ?
+                """, arguments: StatementArguments(kinds + ["\(limit)"]))
+            guard !ids.isEmpty else { return [] }
+            let idMarks = ids.map { _ in "?" }.joined(separator: ", ")
+            try db.execute(sql: """
+                UPDATE workItem SET status = 'claimed', workerID = ?, leaseUntil = \(Self.sqliteNow) + ?, attempts = attempts + 1
+                WHERE id IN (\(idMarks))
+                """, arguments: StatementArguments([worker, lease] as [any DatabaseValueConvertible] + ids))
+            return try WorkItemRecord.fetchAll(db, sql: "SELECT * FROM workItem WHERE id IN (\(idMarks)) ORDER BY id", arguments: StatementArguments(ids))
+        }
+    }
+
+    /// Commits outcomes of `worker`'s claims: in one transaction, each item still claimed by
+    /// `worker` becomes `done` (or `failed` with its error) and its result is stored; outcomes
+    /// of items no longer `worker`'s (its lease ran out and another worker claimed them) are
+    /// dropped, so a result is stored once however often an item was claimed.
+    /// - Returns: the work ids whose outcome was committed.
+    @discardableResult
+    public func completeWork(_ outcomes: [WorkOutcome], worker: String) throws -> [Int64] {
+        let now = Date()
+        if let pg {
+            return try pg.write("commit \(outcomes.count) work items") { s in
+                var committed: [Int64] = []
+                for outcome in outcomes {
+                    let owned = try s.query("""
+                        UPDATE workItem SET status = ?, error = ?, finishedAt = ?, leaseUntil = NULL
+                        WHERE id = ? AND workerID = ? AND status = 'claimed' RETURNING id
+                        """, [outcome.error == nil ? "done" : "failed", outcome.error, now, outcome.workID, worker])
+                    guard !owned.isEmpty else { continue }
+                    if let ingested = outcome.ingested { _ = try saveItems([ingested], s) }
+                    if let embedding = outcome.embedding { try s.upsert(embedding, into: "embedding", key: ["itemID", "model"]) }
+                    committed.append(outcome.workID)
+                }
+                let failed = outcomes.filter { $0.error != nil && committed.contains($0.workID) }.count
+                try s.query("UPDATE worker SET processed = processed + ?, failed = failed + ?, lastSeenAt = ? WHERE id = ?",
+                            [committed.count - failed, failed, now, worker])
+                return committed
+            }
+        }
+        return try write("commit \(outcomes.count) work items") { db in
+            var committed: [Int64] = []
+            for outcome in outcomes {
+                try db.execute(sql: """
+                    UPDATE workItem SET status = ?, error = ?, finishedAt = ?, leaseUntil = NULL
+                    WHERE id = ? AND workerID = ? AND status = 'claimed'
+                    """, arguments: [outcome.error == nil ? "done" : "failed", outcome.error, now, outcome.workID, worker])
+                guard db.changesCount == 1 else { continue }
+                if let ingested = outcome.ingested { _ = try saveItems([ingested], db) }
+                if let embedding = outcome.embedding { try embedding.save(db) }
+                committed.append(outcome.workID)
+            }
+            let failed = outcomes.filter { $0.error != nil && committed.contains($0.workID) }.count
+            try db.execute(sql: "UPDATE worker SET processed = processed + ?, failed = failed + ?, lastSeenAt = ? WHERE id = ?",
+                           arguments: [committed.count - failed, failed, now, worker])
+            return committed
+        }
+    }
+
+    /// Records a worker (insert or replace) or its new state and `lastSeenAt`.
+    public func saveWorker(_ record: WorkerRecord) throws {
+        if let pg { return try pg.write("record worker \(record.id)") { s in try s.upsert(record, into: "worker", key: ["id"]) } }
+        try write("record worker \(record.id)") { db in try record.save(db) }
+    }
+
+    /// Marks a worker seen now.
+    public func touchWorker(_ id: String, state: String = "running") throws {
+        if let pg {
+            return try pg.write("record worker \(id)") { s in
+                try s.query("UPDATE worker SET lastSeenAt = ?, state = ? WHERE id = ?", [Date(), state, id])
+            }
+        }
+        try write("record worker \(id)") { db in
+            try db.execute(sql: "UPDATE worker SET lastSeenAt = ?, state = ? WHERE id = ?", arguments: [Date(), state, id])
+        }
+    }
+
+    /// Every worker that has run against this catalog, latest first.
+    public func workers() throws -> [WorkerRecord] {
+        if let pg { return try pg.read("read workers") { s in try s.fetch(WorkerRecord.self, "SELECT * FROM worker ORDER BY startedAt DESC, id") } }
+        return try read("read workers") { db in try WorkerRecord.fetchAll(db, sql: "SELECT * FROM worker ORDER BY startedAt DESC, id") }
+    }
+
+    /// Work item counts by kind, model and state.
+    public func workCounts() throws -> [WorkCounts] {
+        let sql = "SELECT kind, model, status, COUNT(*) FROM workItem GROUP BY kind, model, status ORDER BY kind, model, status"
+        let rows: [(String, String, String, Int)]
+        if let pg {
+            rows = try pg.read("count work") { s in
+                try s.query(sql).map { (try $0[0].decode(String.self), try $0[1].decode(String.self), try $0[2].decode(String.self), try $0[3].decode(Int.self)) }
+            }
+        } else {
+            rows = try read("count work") { db in try Row.fetchAll(db, sql: sql).map { ($0[0], $0[1], $0[2], $0[3]) } }
+        }
+        var out: [WorkCounts] = []
+        for (kind, model, status, n) in rows {
+            if out.last.map({ $0.kind != kind || $0.model != model }) ?? true { out.append(WorkCounts(kind: kind, model: model)) }
+            switch status {
+            case "pending": out[out.count - 1].pending = n
+            case "claimed": out[out.count - 1].claimed = n
+            case "done": out[out.count - 1].done = n
+            default: out[out.count - 1].failed = n
+            }
+        }
+        return out
+    }
+
+    /// Claimed (in-flight) work items per worker.
+    public func claimedByWorker() throws -> [String: Int] {
+        let sql = "SELECT workerID, COUNT(*) FROM workItem WHERE status = 'claimed' GROUP BY workerID"
+        if let pg {
+            return try pg.read("count claims") { s in
+                Dictionary(uniqueKeysWithValues: try s.query(sql).map { (try $0[0].decode(String?.self) ?? "", try $0[1].decode(Int.self)) })
+            }
+        }
+        return try read("count claims") { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: sql).map { (($0[0] as String?) ?? "", $0[1] as Int) })
+        }
+    }
+
+    /// Work items of `kinds` not finished yet (pending, or claimed by a worker that may still
+    /// commit them or whose lease will run out).
+    public func unfinishedWork(kinds: [String]) throws -> Int {
+        if let pg {
+            return try pg.read("count unfinished work") { s in
+                try s.scalar(Int.self, "SELECT COUNT(*) FROM workItem WHERE kind = ANY(?) AND status IN ('pending', 'claimed')", [kinds]) ?? 0
+            }
+        }
+        return try read("count unfinished work") { db in
+            let marks = kinds.map { _ in "?" }.joined(separator: ", ")
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM workItem WHERE kind IN (\(marks)) AND status IN ('pending', 'claimed')",
+                                    arguments: StatementArguments(kinds)) ?? 0
+        }
+    }
+
+    /// Failed work items of a kind (the first `limit`), with their errors.
+    public func failedWork(limit: Int = 20) throws -> [WorkItemRecord] {
+        let sql = "SELECT * FROM workItem WHERE status = 'failed' ORDER BY id LIMIT ?"
+        if let pg { return try pg.read("read failed work") { s in try s.fetch(WorkItemRecord.self, sql, [limit]) } }
+        return try read("read failed work") { db in try WorkItemRecord.fetchAll(db, sql: sql, arguments: [limit]) }
+    }
+}

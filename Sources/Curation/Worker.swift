@@ -1,0 +1,211 @@
+import Catalog
+import Foundation
+import Harvest
+import Inference
+import Logging
+
+/// The kinds of queued work a `vitrine worker` takes.
+public enum WorkKind: String, CaseIterable, Sendable {
+    /// Read (or download) one source, store it, hash it, measure its quality: what `vitrine
+    /// ingest` does for one file or list row.
+    case ingest
+    /// Embed one item with one registry model (`vitrine embed` for one item).
+    case embed
+}
+
+/// What `vitrine enqueue` puts on the queue.
+public enum WorkEnqueue {
+    /// One `ingest` work item per image the sources name (folders walked, CSV/TSV lists read,
+    /// as `vitrine ingest` does), with the list row's metadata. - Returns: (found, added, problems).
+    public static func ingest(sources: [String], catalog: Catalog) throws -> (found: Int, added: Int, problems: [String]) {
+        let scan = SourceScanner.scan(sources, excluding: catalog.store)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let items = scan.entries.map { entry in
+            let payload = (try? encoder.encode(Payload(kind: entry.kind, metadata: entry.metadata))).map { String(decoding: $0, as: UTF8.self) }
+            return WorkItemRecord(kind: WorkKind.ingest.rawValue, target: entry.location, payload: payload)
+        }
+        return (items.count, try catalog.enqueue(items), scan.problems)
+    }
+
+    /// One `embed` work item per `ok` item that has no vector for `model` yet. - Returns: (candidates, added).
+    public static func embed(model: String, catalog: Catalog) throws -> (candidates: Int, added: Int) {
+        let descriptor = try ModelRegistry.descriptor(named: model)
+        let done = try catalog.embeddedItemIDs(model: descriptor.name)
+        let todo = try catalog.items().compactMap { $0.status == "ok" ? $0.id : nil }.filter { !done.contains($0) }
+        let items = todo.map { WorkItemRecord(kind: WorkKind.embed.rawValue, target: "\($0)", model: descriptor.name) }
+        return (items.count, try catalog.enqueue(items))
+    }
+
+    struct Payload: Codable { var kind: String; var metadata: [String: String] }
+}
+
+public struct WorkerOptions: Sendable {
+    public var jobs: [WorkKind] = WorkKind.allCases
+    /// Work items claimed at once.
+    public var batchSize = 16
+    /// Seconds a claim lasts; a killed worker's batch is claimed again after it.
+    public var lease: TimeInterval = 300
+    /// Stop when no work of `jobs` is pending or claimed (else wait `poll` seconds and look
+    /// again, for ever).
+    public var exitWhenIdle = false
+    public var poll: TimeInterval = 2
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+    public var ingest = IngestOptions()
+    public var quiet = false
+    public init() {}
+}
+
+public struct WorkerSummary: Codable, Sendable {
+    public var worker: String
+    public var batches: Int
+    public var committed: Int
+    public var failed: Int
+    /// Outcomes dropped because the item's lease had run out and another worker had it.
+    public var superseded: Int
+    public var seconds: Double
+    public var itemsPerSecond: Double
+}
+
+/// A worker process: claims batches of queued work (`Catalog.claimWork`), processes them and
+/// commits each batch's results with the work items' new state in one transaction
+/// (`Catalog.completeWork`). Any number of workers, on any number of machines, share one
+/// PostgreSQL catalog (or, on one machine, a SQLite store).
+public final class Worker: Sendable {
+    public let catalog: Catalog
+    public let options: WorkerOptions
+    public let id: String
+    let logger: Logger
+
+    public init(catalog: Catalog, options: WorkerOptions, logger: Logger) {
+        self.catalog = catalog
+        self.options = options
+        self.logger = logger
+        let host = ProcessInfo.processInfo.hostName
+        id = "\(host):\(getpid()):\(UUID().uuidString.prefix(6).lowercased())"
+    }
+
+    public func run() async throws -> WorkerSummary {
+        let started = Date()
+        try catalog.saveWorker(WorkerRecord(id: id, host: ProcessInfo.processInfo.hostName, pid: Int(getpid()),
+                                            jobs: options.jobs.map(\.rawValue).joined(separator: ",")))
+        let runID = try catalog.startRun(kind: "worker", toolVersion: VitrineVersion.current, config: [
+            "worker": id, "jobs": options.jobs.map(\.rawValue).joined(separator: ","), "batch": "\(options.batchSize)",
+            "lease": "\(options.lease)", "threads": "\(options.threads)",
+        ])
+        logger.info("worker \(id): jobs \(options.jobs.map(\.rawValue).joined(separator: ",")), batches of \(options.batchSize), lease \(Int(options.lease)) s, catalog \(catalog.location)")
+        Network.threads = options.threads
+        var embedders: [String: (ModelDescriptor, Embedder)] = [:]
+        let fetcher = HTTPFetcher()
+        var summary = WorkerSummary(worker: id, batches: 0, committed: 0, failed: 0, superseded: 0, seconds: 0, itemsPerSecond: 0)
+        do {
+            while true {
+                try Task.checkCancellation()
+                let claimed = try catalog.claimWork(kinds: options.jobs.map(\.rawValue), worker: id, limit: options.batchSize, lease: options.lease)
+                if claimed.isEmpty {
+                    // Idle: stop when nothing is left, not while another worker's claims may
+                    // still run out and need taking over.
+                    if options.exitWhenIdle, try catalog.unfinishedWork(kinds: options.jobs.map(\.rawValue)) == 0 { break }
+                    try catalog.touchWorker(id)
+                    try await Task.sleep(nanoseconds: UInt64(options.poll * 1e9))
+                    continue
+                }
+                var outcomes: [WorkOutcome] = []
+                let ingest = claimed.filter { $0.kind == WorkKind.ingest.rawValue }
+                if !ingest.isEmpty { outcomes += await self.ingest(ingest, runID: runID, fetcher: fetcher) }
+                for (model, items) in Dictionary(grouping: claimed.filter { $0.kind == WorkKind.embed.rawValue }, by: \.model) {
+                    outcomes += embed(items, model: model, runID: runID, embedders: &embedders)
+                }
+                for item in claimed where WorkKind(rawValue: item.kind) == nil {
+                    if let workID = item.id { outcomes.append(WorkOutcome(workID: workID, error: "unknown work kind \(item.kind)")) }
+                }
+                let committed = Set(try catalog.completeWork(outcomes, worker: id))
+                summary.batches += 1
+                summary.committed += committed.count
+                summary.failed += outcomes.filter { $0.error != nil && committed.contains($0.workID) }.count
+                summary.superseded += outcomes.count - committed.count
+                logger.info("worker \(id): batch \(summary.batches): \(committed.count) of \(claimed.count) committed (\(summary.committed) so far)")
+            }
+        } catch {
+            await fetcher.shutdown()
+            try? catalog.touchWorker(id, state: "stopped")
+            throw error
+        }
+        await fetcher.shutdown()
+        summary.seconds = Date().timeIntervalSince(started)
+        summary.itemsPerSecond = summary.seconds > 0 ? Double(summary.committed) / summary.seconds : 0
+        try catalog.touchWorker(id, state: "stopped")
+        try catalog.finishRun(runID, summary: summary)
+        return summary
+    }
+
+    /// Ingests claimed sources, `threads` at a time, as `vitrine ingest` does (never throws:
+    /// an unreadable source becomes an `error` item, which is its result).
+    func ingest(_ claimed: [WorkItemRecord], runID: Int64, fetcher: HTTPFetcher) async -> [WorkOutcome] {
+        let store = catalog.store
+        let options = self.options.ingest
+        let decoder = JSONDecoder()
+        return await withTaskGroup(of: WorkOutcome.self) { group in
+            var outcomes: [WorkOutcome] = []
+            var iterator = claimed.makeIterator()
+            func add(_ work: WorkItemRecord) {
+                guard let workID = work.id else { return }
+                let payload = work.payload.flatMap { try? decoder.decode(WorkEnqueue.Payload.self, from: Data($0.utf8)) }
+                let entry = SourceEntry(kind: payload?.kind ?? "file", location: work.target, metadata: payload?.metadata ?? [:])
+                group.addTask {
+                    let item = await IngestJob.process(entry, store: store, runID: runID, options: options, fetcher: fetcher)
+                    return WorkOutcome(workID: workID, ingested: item)
+                }
+            }
+            for _ in 0..<max(1, self.options.threads) { if let next = iterator.next() { add(next) } }
+            while let outcome = await group.next() {
+                outcomes.append(outcome)
+                if let next = iterator.next() { add(next) }
+            }
+            return outcomes
+        }
+    }
+
+    /// Embeds claimed items with one model; a missing item or an unreadable file is that work
+    /// item's error, a model that cannot be loaded fails the whole group.
+    func embed(_ claimed: [WorkItemRecord], model name: String, runID: Int64,
+               embedders: inout [String: (ModelDescriptor, Embedder)]) -> [WorkOutcome] {
+        func failAll(_ message: String) -> [WorkOutcome] { claimed.compactMap { $0.id.map { WorkOutcome(workID: $0, error: message) } } }
+        let pair: (ModelDescriptor, Embedder)
+        if let cached = embedders[name] {
+            pair = cached
+        } else {
+            do {
+                let model = try ModelRegistry.descriptor(named: name)
+                pair = (model, try Embedder(model: model, locator: EmbeddingJob.locator(catalog: catalog)))
+                embedders[name] = pair
+            } catch {
+                return failAll("cannot load model \(name): \(error)")
+            }
+        }
+        var outcomes: [WorkOutcome] = []
+        var items: [(Int64, ItemRecord)] = []
+        for work in claimed {
+            guard let workID = work.id else { continue }
+            guard let itemID = Int64(work.target), let item = try? catalog.item(id: itemID) else {
+                outcomes.append(WorkOutcome(workID: workID, error: "no item \(work.target) in the catalog"))
+                continue
+            }
+            items.append((workID, item))
+        }
+        do {
+            let records = try EmbeddingJob.embed(items.map(\.1), embedder: pair.1, model: pair.0, runID: runID, catalog: catalog, logger: logger)
+            let byItem = Dictionary(records.map { ($0.itemID, $0) }, uniquingKeysWith: { a, _ in a })
+            for (workID, item) in items {
+                if let record = item.id.flatMap({ byItem[$0] }) {
+                    outcomes.append(WorkOutcome(workID: workID, embedding: record))
+                } else {
+                    outcomes.append(WorkOutcome(workID: workID, error: "item \(item.id ?? 0) was not embedded"))
+                }
+            }
+        } catch {
+            outcomes += items.map { WorkOutcome(workID: $0.0, error: "inference failed: \(error)") }
+        }
+        return outcomes
+    }
+}

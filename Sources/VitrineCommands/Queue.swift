@@ -1,0 +1,169 @@
+import ArgumentParser
+import Catalog
+import Curation
+import Foundation
+import Inference
+
+extension WorkKind: ExpressibleByArgument {}
+
+/// `vitrine enqueue`: puts work on the catalog's queue for `vitrine worker` processes.
+struct Enqueue: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Put work on the queue for `vitrine worker`: ingest sources, or embed the items that lack a vector.",
+        discussion: """
+        `vitrine enqueue ingest SOURCE…` adds one work item per image the folders, files and CSV/TSV lists name (as \
+        `vitrine ingest` reads them); `vitrine enqueue embed --model M` one per item without a vector for M. Enqueueing \
+        the same work twice adds nothing. Usually with a PostgreSQL --store and --images, which every worker shares.
+        """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Argument(help: "Kind of work: ingest or embed.")
+    var kind: WorkKind
+
+    @Argument(help: "ingest: folders, image files or CSV/TSV lists.")
+    var sources: [String] = []
+
+    @Option(name: .long, help: "embed: registry name of the embedding model.")
+    var model: String = ModelRegistry.efficientNetLite0.name
+
+    struct Summary: Codable { var kind: String; var found: Int; var added: Int; var alreadyQueued: Int; var problems: [String]; var store: String }
+
+    func validate() throws {
+        if kind == .ingest && sources.isEmpty { throw ValidationError("enqueue ingest needs at least one folder, file or list") }
+        if kind == .embed && !sources.isEmpty { throw ValidationError("enqueue embed takes no sources (it queues every item without a vector)") }
+    }
+
+    func run() async throws {
+        try await failing {
+            let catalog = try common.openCatalog()
+            let summary: Summary
+            switch kind {
+            case .ingest:
+                let r = try WorkEnqueue.ingest(sources: sources, catalog: catalog)
+                summary = Summary(kind: kind.rawValue, found: r.found, added: r.added, alreadyQueued: r.found - r.added, problems: r.problems, store: catalog.location)
+            case .embed:
+                let r = try WorkEnqueue.embed(model: model, catalog: catalog)
+                summary = Summary(kind: kind.rawValue, found: r.candidates, added: r.added, alreadyQueued: r.candidates - r.added, problems: [], store: catalog.location)
+            }
+            if common.json { try printJSON(summary); return }
+            for problem in summary.problems { FileHandle.standardError.write(Data("vitrine: \(problem)\n".utf8)) }
+            print("enqueued \(summary.added) \(summary.kind) work items (\(summary.found) found, \(summary.alreadyQueued) already queued) on \(summary.store)")
+        }
+    }
+}
+
+/// `vitrine worker`: processes queued work until stopped (or until none is left).
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Claim and process queued work (ingest, embed) from a shared catalog; run any number of them, on any number of machines.",
+        discussion: """
+        Each worker claims a batch with SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL; one write transaction on SQLite), \
+        processes it and commits the results and the items' state in one transaction. A worker killed mid-batch leaves \
+        its claims to run out after --lease seconds; they are then claimed again. A result is stored once: a worker whose \
+        lease ran out and whose items another worker took drops its outcome. An item claimed \
+        \(WorkQueue.maximumAttempts) times without finishing is marked failed with the reason.
+        """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .long, help: "Job kinds to take, comma-separated: ingest,embed (default: both).")
+    var jobs: String = WorkKind.allCases.map(\.rawValue).joined(separator: ",")
+
+    @Option(name: .long, help: "Work items claimed at once.")
+    var batch: Int = 16
+
+    @Option(name: .long, help: "Seconds a claim lasts before another worker may take it.")
+    var lease: Double = 300
+
+    @Flag(name: .long, help: "Stop when the queue has nothing left for this worker (default: wait for more).")
+    var exitWhenIdle = false
+
+    @Option(name: .long, help: "Seconds between looks at an empty queue.")
+    var poll: Double = 2
+
+    @Option(name: .long, help: "Decoding limit in pixels for ingest (larger images are refused as too large).")
+    var maxPixels: Int = 200_000_000
+
+    func kinds() throws -> [WorkKind] {
+        let names = jobs.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let kinds = names.compactMap(WorkKind.init(rawValue:))
+        guard !names.isEmpty, kinds.count == names.count else {
+            throw ValidationError("--jobs takes \(WorkKind.allCases.map(\.rawValue).joined(separator: ", ")) (comma-separated); got \(jobs)")
+        }
+        return kinds
+    }
+
+    func validate() throws {
+        _ = try kinds()
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        guard lease >= 1 else { throw ValidationError("--lease must be at least 1 second") }
+        guard poll > 0 else { throw ValidationError("--poll must be positive") }
+    }
+
+    func run() async throws {
+        try await failing {
+            let catalog = try common.openCatalog()
+            var options = WorkerOptions()
+            options.jobs = try kinds()
+            options.batchSize = batch
+            options.lease = lease
+            options.exitWhenIdle = exitWhenIdle
+            options.poll = poll
+            options.threads = common.threads
+            options.ingest.threads = common.threads
+            options.ingest.decode.maximumPixels = maxPixels
+            options.ingest.quiet = true
+            let worker = Worker(catalog: catalog, options: options, logger: common.makeLogger("vitrine.worker"))
+            let summary = try await worker.run()
+            if common.json { try printJSON(summary); return }
+            print("worker \(summary.worker): \(summary.committed) work items committed (\(summary.failed) failed, \(summary.superseded) superseded) in \(summary.batches) batches, \(String(format: "%.1f", summary.seconds)) s, \(String(format: "%.1f", summary.itemsPerSecond)) items/s")
+        }
+    }
+}
+
+/// `vitrine status`: the queue by job kind and the workers.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the work queue (pending, claimed, done, failed per job kind) and each worker's progress.")
+
+    @OptionGroup var common: CommonOptions
+
+    struct WorkerLine: Codable {
+        var id: String, host: String, pid: Int, jobs: String, state: String
+        var processed: Int, failed: Int, claimed: Int
+        var startedAt: Date, lastSeenAt: Date, secondsSinceSeen: Double
+    }
+    struct Summary: Codable { var store: String; var queue: [WorkCounts]; var workers: [WorkerLine]; var failed: [String] }
+
+    func run() async throws {
+        try await failing {
+            let catalog = try common.openCatalog(mustExist: true)
+            let claims = try catalog.claimedByWorker()
+            let now = Date()
+            let workers = try catalog.workers().map { w in
+                WorkerLine(id: w.id, host: w.host, pid: w.pid, jobs: w.jobs, state: w.state, processed: w.processed, failed: w.failed,
+                           claimed: claims[w.id] ?? 0, startedAt: w.startedAt, lastSeenAt: w.lastSeenAt,
+                           secondsSinceSeen: now.timeIntervalSince(w.lastSeenAt))
+            }
+            let failed = try catalog.failedWork().map { "\($0.kind) \($0.target): \($0.error ?? "failed")" }
+            let summary = Summary(store: catalog.location, queue: try catalog.workCounts(), workers: workers, failed: failed)
+            if common.json { try printJSON(summary); return }
+            print("queue on \(summary.store)")
+            if summary.queue.isEmpty { print("  (empty: see `vitrine enqueue`)") }
+            for q in summary.queue {
+                let name = q.model.isEmpty ? q.kind : "\(q.kind) \(q.model)"
+                let percent = q.total > 0 ? 100 * Double(q.done + q.failed) / Double(q.total) : 0
+                print("  \(name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(q.pending) pending, \(q.claimed) claimed, \(q.done) done, \(q.failed) failed (\(String(format: "%.1f", percent)) % finished)")
+            }
+            if !workers.isEmpty { print("workers") }
+            for w in workers {
+                print("  \(w.id) [\(w.jobs)] \(w.state), \(w.processed) done, \(w.failed) failed, \(w.claimed) claimed now, last seen \(Int(w.secondsSinceSeen)) s ago")
+            }
+            if !failed.isEmpty { print("failed work (first \(failed.count))") }
+            for line in failed { print("  \(line)") }
+        }
+    }
+}
