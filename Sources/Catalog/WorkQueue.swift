@@ -120,7 +120,9 @@ extension Catalog {
                 t.column("finishedAt", .datetime)
                 t.uniqueKey(["kind", "target", "model"])
             }
-            try db.create(index: "workItemByKindAndStatus", on: "workItem", columns: ["kind", "status", "id"])
+            // Claims read pending rows of one kind in id order and the (few) claimed rows: both
+            // are ranges of this index, so a claim costs the same on a queue of 10^3 or 10^7.
+            try db.create(index: "workItemByStatus", on: "workItem", columns: ["status", "kind", "id"])
             try db.create(table: "worker") { t in
                 t.primaryKey("id", .text)
                 t.column("host", .text).notNull()
@@ -167,36 +169,48 @@ extension Catalog {
         return added
     }
 
-    /// Claims up to `limit` pending items of `kinds` (oldest first) for `worker` for `lease`
-    /// seconds, and any whose earlier claim's lease ran out. PostgreSQL: one `UPDATE … WHERE id
-    /// IN (SELECT … FOR UPDATE SKIP LOCKED)`, so concurrent workers never block on nor share a
-    /// row; SQLite: the same in one write transaction (SQLite has one writer at a time).
+    /// Claims up to `limit` items of `kinds` for `worker` for `lease` seconds: first claims whose
+    /// lease ran out (their worker was killed), then pending items, oldest first. PostgreSQL:
+    /// `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`, so concurrent workers never
+    /// block on nor share a row; SQLite: the same in one write transaction (one writer at a time).
+    /// Each step reads a range of the (status, kind, id) index: the cost does not grow with the queue.
     public func claimWork(kinds: [String], worker: String, limit: Int, lease: TimeInterval) throws -> [WorkItemRecord] {
         guard !kinds.isEmpty, limit > 0 else { return [] }
         let giveUp = "UPDATE workItem SET status = 'failed', error = 'claimed \(WorkQueue.maximumAttempts) times and never finished (its workers were killed or crashed)', leaseUntil = NULL WHERE status = 'claimed' AND leaseUntil < %NOW% AND attempts >= \(WorkQueue.maximumAttempts)"
+        let expired = "status = 'claimed' AND kind = ? AND leaseUntil < %NOW%"
+        let pending = "status = 'pending' AND kind = ?"
         if let pg {
             return try pg.write("claim work") { s in
-                try s.query(giveUp.replacingOccurrences(of: "%NOW%", with: Self.postgresNow))
-                return try s.fetch(WorkItemRecord.self, """
-                    UPDATE workItem SET status = 'claimed', workerID = ?, leaseUntil = \(Self.postgresNow) + ?, attempts = attempts + 1
-                    WHERE id IN (SELECT id FROM workItem WHERE kind = ANY(?)
-                                 AND (status = 'pending' OR (status = 'claimed' AND leaseUntil < \(Self.postgresNow)))
-                                 ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
-                    RETURNING *
-                    """, [worker, lease, kinds, limit]).sorted { ($0.id ?? 0) < ($1.id ?? 0) }
+                let now = Self.postgresNow
+                try s.query(giveUp.replacingOccurrences(of: "%NOW%", with: now))
+                var claimed: [WorkItemRecord] = []
+                for condition in [expired, pending] {
+                    for kind in kinds where claimed.count < limit {
+                        claimed += try s.fetch(WorkItemRecord.self, """
+                            UPDATE workItem SET status = 'claimed', workerID = ?, leaseUntil = \(now) + ?, attempts = attempts + 1
+                            WHERE id IN (SELECT id FROM workItem WHERE \(condition.replacingOccurrences(of: "%NOW%", with: now))
+                                         ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
+                            RETURNING *
+                            """, [worker, lease, kind, limit - claimed.count])
+                    }
+                }
+                return claimed.sorted { ($0.id ?? 0) < ($1.id ?? 0) }
             }
         }
         return try write("claim work") { db in
-            try db.execute(sql: giveUp.replacingOccurrences(of: "%NOW%", with: Self.sqliteNow))
-            let marks = kinds.map { _ in "?" }.joined(separator: ", ")
-            let ids = try Int64.fetchAll(db, sql: """
-                SELECT id FROM workItem WHERE kind IN (\(marks))
-                AND (status = 'pending' OR (status = 'claimed' AND leaseUntil < \(Self.sqliteNow))) ORDER BY id LIMIT ?
-                """, arguments: StatementArguments(kinds + ["\(limit)"]))
+            let now = Self.sqliteNow
+            try db.execute(sql: giveUp.replacingOccurrences(of: "%NOW%", with: now))
+            var ids: [Int64] = []
+            for condition in [expired, pending] {
+                for kind in kinds where ids.count < limit {
+                    ids += try Int64.fetchAll(db, sql: "SELECT id FROM workItem WHERE \(condition.replacingOccurrences(of: "%NOW%", with: now)) ORDER BY id LIMIT ?",
+                                              arguments: [kind, limit - ids.count])
+                }
+            }
             guard !ids.isEmpty else { return [] }
             let idMarks = ids.map { _ in "?" }.joined(separator: ", ")
             try db.execute(sql: """
-                UPDATE workItem SET status = 'claimed', workerID = ?, leaseUntil = \(Self.sqliteNow) + ?, attempts = attempts + 1
+                UPDATE workItem SET status = 'claimed', workerID = ?, leaseUntil = \(now) + ?, attempts = attempts + 1
                 WHERE id IN (\(idMarks))
                 """, arguments: StatementArguments([worker, lease] as [any DatabaseValueConvertible] + ids))
             return try WorkItemRecord.fetchAll(db, sql: "SELECT * FROM workItem WHERE id IN (\(idMarks)) ORDER BY id", arguments: StatementArguments(ids))
@@ -315,7 +329,7 @@ extension Catalog {
     public func unfinishedWork(kinds: [String]) throws -> Int {
         if let pg {
             return try pg.read("count unfinished work") { s in
-                try s.scalar(Int.self, "SELECT COUNT(*) FROM workItem WHERE kind = ANY(?) AND status IN ('pending', 'claimed')", [kinds]) ?? 0
+                try s.scalar(Int.self, "SELECT COUNT(*) FROM workItem WHERE status IN ('pending', 'claimed') AND kind = ANY(?)", [kinds]) ?? 0
             }
         }
         return try read("count unfinished work") { db in

@@ -68,20 +68,29 @@ public enum EmbeddingIndex {
             }
             return (index, existing)
         }
-        let records = try catalog.embeddings(model: model)
-        guard let first = records.first else {
-            throw CoreError(.invalidInput, "no \(model) embeddings in \(catalog.store.path); run `vitrine embed` first")
+        // A rebuild streams the vectors from the catalog in chunks: memory holds the index and
+        // the training sample, not every row (5·10^7 1280-d vectors are 256 GB as floats).
+        let allIDs = try catalog.embeddingItemIDs(model: model)
+        let chosen = kind ?? FloatIndexKind.chosen(forCount: allIDs.count, dimension: summary.dimension)
+        if case .ivfpq(_, let m, _) = chosen, summary.dimension % m != 0 {
+            throw CoreError(.invalidInput, "IVF-PQ needs a dimension that is a multiple of m: \(summary.dimension) is not a multiple of \(m)")
         }
-        let chosen = kind ?? FloatIndexKind.chosen(forCount: records.count)
-        let fresh = try FloatVectorIndex(dimension: first.dimension, kind: chosen)
-        var newMeta = EmbeddingIndexFile(model: model, modelSHA256: first.modelSHA256, dimension: first.dimension, kind: chosen, count: 0)
+        let fresh = try FloatVectorIndex(dimension: summary.dimension, kind: chosen)
+        var newMeta = EmbeddingIndexFile(model: model, modelSHA256: summary.modelSHA256, dimension: summary.dimension, kind: chosen, count: 0)
         if !fresh.isTrained {
-            let sample = records.prefix(max(100_000, 64 * 1024)).flatMap(\.floats)
-            try fresh.train(sample)
+            // An evenly spaced sample of the collection (not its first rows, which may all come
+            // from one source).
+            let size = chosen.trainingSampleSize(forCount: allIDs.count)
+            let step = max(1, allIDs.count / max(1, size))
+            let sampleIDs = stride(from: 0, to: allIDs.count, by: step).prefix(size).map { allIDs[$0] }
+            try fresh.train(try catalog.embeddings(model: model, itemIDs: sampleIDs).flatMap(\.floats))
         }
-        try add(records, to: fresh, existing: &newMeta)
+        for start in stride(from: 0, to: allIDs.count, by: 16_384) {
+            let chunk = Array(allIDs[start..<min(start + 16_384, allIDs.count)])
+            try add(try catalog.embeddings(model: model, itemIDs: chunk), to: fresh, existing: &newMeta)
+        }
         newMeta.count = fresh.count
-        try save(fresh, newMeta, ids: Set(records.map(\.itemID)), paths: paths)
+        try save(fresh, newMeta, ids: Set(allIDs), paths: paths)
         return (fresh, newMeta)
     }
 

@@ -36,15 +36,37 @@ public enum FloatIndexKind: Sendable, Equatable, Codable, CustomStringConvertibl
     case ivf(lists: Int, probes: Int)
     /// Hierarchical navigable small-world graph (`HNSW<m>,Flat`), `efSearch` candidates per query.
     case hnsw(m: Int, efSearch: Int)
+    /// Inverted file with product-quantised residuals (`IVF<lists>,PQ<m>`; Jégou, Douze, Schmid,
+    /// "Product quantization for nearest neighbor search", IEEE TPAMI 33(1), 2011): each vector
+    /// is stored as `m` one-byte codes (the dimension must be a multiple of `m`), so 1280-d vectors
+    /// take `m` + 8 (id) bytes instead of 5120; scores are approximate. A query scans `probes` lists.
+    case ivfpq(lists: Int, m: Int, probes: Int)
 
     /// Vectors up to which `chosen(forCount:)` picks the exact flat index.
     public static let flatLimit = 200_000
 
-    /// Exact flat up to `flatLimit` vectors, IVF with about 4·√n lists (probing 32) above.
-    public static func chosen(forCount count: Int) -> FloatIndexKind {
+    /// Vectors up to which `chosen(forCount:)` keeps full vectors (IVF-Flat: 5 GB per 10^6
+    /// 1280-d vectors); above, IVF-PQ.
+    public static let fullVectorLimit = 2_000_000
+
+    /// Exact flat up to `flatLimit` vectors; IVF-Flat with about 4·√n lists (probing 32) up to
+    /// `fullVectorLimit`; IVF-PQ above (64 codes per vector when the dimension allows, else the
+    /// largest divisor of the dimension up to 64), so 5·10^7 1280-d vectors take about 3.6 GB.
+    public static func chosen(forCount count: Int, dimension: Int = 1280) -> FloatIndexKind {
         guard count > flatLimit else { return .flat }
         let lists = max(256, min(65_536, Int(4 * Double(count).squareRoot())))
-        return .ivf(lists: lists, probes: 32)
+        guard count > fullVectorLimit else { return .ivf(lists: lists, probes: 32) }
+        let m = (1...64).reversed().first { dimension % $0 == 0 } ?? 1
+        return .ivfpq(lists: lists, m: m, probes: 32)
+    }
+
+    /// Vectors to train on (k-means of the coarse quantiser, and the PQ codebooks): FAISS asks for
+    /// at least 39 per list; 40 per list, at least 100 000, at most 1 000 000, at most all.
+    public func trainingSampleSize(forCount count: Int) -> Int {
+        switch self {
+        case .flat, .hnsw: 0
+        case .ivf(let lists, _), .ivfpq(let lists, _, _): min(count, min(1_000_000, max(100_000, 40 * lists)))
+        }
     }
 
     /// The FAISS factory description.
@@ -53,6 +75,8 @@ public enum FloatIndexKind: Sendable, Equatable, Codable, CustomStringConvertibl
         case .flat: "Flat"
         case .ivf(let lists, _): "IVF\(lists),Flat"
         case .hnsw(let m, _): "HNSW\(m),Flat"
+        // `np`: no polysemous training (a Hamming pre-filter Vitrine does not use; minutes of CPU).
+        case .ivfpq(let lists, let m, _): "IVF\(lists),PQ\(m)np"
         }
     }
 
@@ -61,10 +85,12 @@ public enum FloatIndexKind: Sendable, Equatable, Codable, CustomStringConvertibl
         case .flat: "flat"
         case .ivf(let lists, let probes): "ivf(lists: \(lists), nprobe: \(probes))"
         case .hnsw(let m, let ef): "hnsw(M: \(m), efSearch: \(ef))"
+        case .ivfpq(let lists, let m, let probes): "ivfpq(lists: \(lists), m: \(m), nprobe: \(probes))"
         }
     }
 
-    /// Parses `flat`, `ivf`, `ivf:LISTS`, `ivf:LISTS:PROBES`, `hnsw`, `hnsw:M`, `hnsw:M:EF`.
+    /// Parses `flat`, `ivf`, `ivf:LISTS`, `ivf:LISTS:PROBES`, `hnsw`, `hnsw:M`, `hnsw:M:EF`,
+    /// `ivfpq`, `ivfpq:LISTS`, `ivfpq:LISTS:M`, `ivfpq:LISTS:M:PROBES` (defaults 1024, 64, 32).
     public init?(parsing text: String) {
         let parts = text.lowercased().split(separator: ":").map(String.init)
         let numbers = parts.dropFirst().compactMap { Int($0) }
@@ -73,6 +99,8 @@ public enum FloatIndexKind: Sendable, Equatable, Codable, CustomStringConvertibl
         case "flat" where numbers.isEmpty: self = .flat
         case "ivf": self = .ivf(lists: numbers.first ?? 1024, probes: numbers.dropFirst().first ?? 32)
         case "hnsw": self = .hnsw(m: numbers.first ?? 32, efSearch: numbers.dropFirst().first ?? 64)
+        case "ivfpq" where numbers.count <= 3:
+            self = .ivfpq(lists: numbers.first ?? 1024, m: numbers.dropFirst().first ?? 64, probes: numbers.dropFirst(2).first ?? 32)
         default: return nil
         }
     }
@@ -130,7 +158,7 @@ public final class FloatVectorIndex: @unchecked Sendable {
         defer { lock.unlock() }
         switch kind {
         case .flat: return
-        case .ivf(_, let probes):
+        case .ivf(_, let probes), .ivfpq(_, _, let probes):
             try checked("setting nprobe \(probes)") { vt_faiss_float_index_set_parameter(handle, "nprobe", Double(probes), $0, $1) }
         case .hnsw(_, let ef):
             try checked("setting efSearch \(ef)") { vt_faiss_float_index_set_parameter(handle, "efSearch", Double(ef), $0, $1) }

@@ -7,7 +7,7 @@ struct DatasetImport: AsyncParsableCommand {
         commandName: "import",
         abstract: "Import an annotation file or folder into the catalog; its images are ingested once, never duplicated.",
         discussion: """
-        Images are found next to the annotation files (or under --images) and ingested through the usual ingest; an image \
+        Images are found next to the annotation files (or under --image-folder) and ingested through the usual ingest; an image \
         already in the catalog (same path, or same SHA-256 of its bytes) is reused. Labels are stored as one source with \
         their provenance (file, format, kind, time). Images not on disk are counted and their annotations left out.
         """)
@@ -20,8 +20,8 @@ struct DatasetImport: AsyncParsableCommand {
     @Option(name: .long, help: "Format: coco, voc, labelme, folders, csv, detections, zooniverse, w3c (default: guessed from the path).")
     var format: AnnotationFormatArgument?
 
-    @Option(name: .long, help: "Folder the image file names are relative to (default: the annotation file's folder).")
-    var images: String?
+    @Option(name: .long, help: "Folder the image file names are relative to (default: the annotation file's folder). (Formerly --images, which now names the files folder of a PostgreSQL --store.)")
+    var imageFolder: String?
 
     @Option(name: .long, help: "Kind of labels: ground_truth, crowd or prediction.")
     var kind: String = "ground_truth"
@@ -42,7 +42,7 @@ struct DatasetImport: AsyncParsableCommand {
             options.quiet = common.quiet
             let chosen = format?.format ?? AnnotationFormat.guess(url)
             let summary = try await DatasetJobs(catalog: catalog, logger: common.makeLogger("vitrine.dataset")).importFile(
-                url, format: chosen, kind: kind, images: images.map { URL(fileURLWithPath: $0) }, name: name, ingest: options)
+                url, format: chosen, kind: kind, images: imageFolder.map { URL(fileURLWithPath: $0) }, name: name, ingest: options)
             if common.json { try printJSON(summary); return }
             print("imported \(summary.annotations) annotations (\(summary.categories) classes) on \(summary.images - summary.imagesMissing) of \(summary.images) images as source \(summary.sourceID) (\(summary.format), \(summary.kind))")
             print("  images: \(summary.imagesIngested) ingested now, \(summary.imagesAlreadyInCatalog) already in the catalog, \(summary.imagesMissing) not found")

@@ -92,7 +92,7 @@ struct KNNBench: AsyncParsableCommand {
     @Option(name: .long, help: "Queries (perturbed copies of indexed vectors).")
     var queries: Int = 200
 
-    @Option(name: .long, help: "Index kind: flat, ivf[:LISTS[:NPROBE]], hnsw[:M[:EF]], or auto (the kind `vitrine embed` chooses for --count).")
+    @Option(name: .long, help: "Index kind: flat, ivf[:LISTS[:NPROBE]], hnsw[:M[:EF]], ivfpq[:LISTS[:M[:NPROBE]]], or auto (the kind `vitrine embed` chooses for --count).")
     var kind: String = "flat"
 
     @Option(name: .long, help: "Store whose embeddings seed real-like vectors (default: random vectors).")
@@ -121,6 +121,11 @@ struct KNNBench: AsyncParsableCommand {
         var recallAt10: Double
         var peakRSSBytes: Int
         var threads: Int
+        var trainSeconds: Double
+        var indexBytes: Int
+        var bytesPerVector: Double
+        /// indexBytes scaled to 5·10^7 vectors (codes and ids grow linearly; quantisers do not).
+        var projectedBytesAt5e7: Double
     }
 
     func run() async throws {
@@ -131,8 +136,8 @@ struct KNNBench: AsyncParsableCommand {
                 state = state &* 6364136223846793005 &+ 1442695040888963407
                 return Float(Double(state >> 11) / Double(1 << 53)) * 2 - 1
             }
-            guard let kind = kind == "auto" ? FloatIndexKind.chosen(forCount: count) : FloatIndexKind(parsing: kind) else {
-                throw ValidationError("--kind must be flat, ivf[:LISTS[:NPROBE]], hnsw[:M[:EF]] or auto")
+            guard let kind = kind == "auto" ? FloatIndexKind.chosen(forCount: count, dimension: dimension) : FloatIndexKind(parsing: kind) else {
+                throw ValidationError("--kind must be flat, ivf[:LISTS[:NPROBE]], hnsw[:M[:EF]], ivfpq[:LISTS[:M[:NPROBE]]] or auto")
             }
             var base: [[Float]] = []
             if let baseStore {
@@ -161,9 +166,27 @@ struct KNNBench: AsyncParsableCommand {
             let ids = (0..<count).map(Int64.init)
             let started = Date()
             let index = try FloatVectorIndex(dimension: dimension, kind: kind)
-            if !index.isTrained { try index.train(Array(vectors.prefix(min(count, 100_000) * dimension)), threads: threads) }
-            try index.add(vectors, ids: ids, threads: threads)
+            var trainSeconds = 0.0
+            if !index.isTrained {
+                // An evenly spaced sample, as `vitrine embed` trains.
+                let size = kind.trainingSampleSize(forCount: count)
+                let step = max(1, count / max(1, size))
+                var sample = [Float]()
+                sample.reserveCapacity(size * dimension)
+                for i in stride(from: 0, to: count, by: step).prefix(size) { sample += vectors[(i * dimension)..<((i + 1) * dimension)] }
+                try index.train(sample, threads: threads)
+                trainSeconds = Date().timeIntervalSince(started)
+            }
+            for start in stride(from: 0, to: count, by: 65_536) {
+                let end = min(count, start + 65_536)
+                try index.add(Array(vectors[(start * dimension)..<(end * dimension)]), ids: Array(ids[start..<end]), threads: threads)
+            }
             let build = Date().timeIntervalSince(started)
+            // What the index takes (its file: codes, ids, lists, quantisers), per vector.
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-knn-\(UUID().uuidString).faiss")
+            try index.write(to: file.path)
+            let indexBytes = ((try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber) ?? nil)?.intValue ?? 0
+            try? FileManager.default.removeItem(at: file)
             var single = 0.0
             for q in 0..<min(queries, 50) {
                 let t = Date()
@@ -186,10 +209,14 @@ struct KNNBench: AsyncParsableCommand {
             let result = Result(count: count, dimension: dimension, kind: kind.description,
                                 vectors: base.isEmpty ? "random" : "real-like (\(base.count) embeddings + noise \(noise))", buildSeconds: build,
                                 singleQueryMilliseconds: single * 1000, batchedQueriesPerSecond: batched, recallAt10: recall,
-                                peakRSSBytes: peakRSS(), threads: threads)
+                                peakRSSBytes: peakRSS(), threads: threads, trainSeconds: trainSeconds, indexBytes: indexBytes,
+                                bytesPerVector: Double(indexBytes) / Double(max(1, count)),
+                                projectedBytesAt5e7: Double(indexBytes) / Double(max(1, count)) * 5e7)
             if json { try printJSON(result) } else {
-                print(String(format: "%@ %@ %d × %d: build %.2f s, single query %.2f ms, batched %.0f queries/s, recall@10 %.3f, peak RSS %.0f MB",
-                             kind.description, result.vectors, count, dimension, build, single * 1000, batched, recall, Double(result.peakRSSBytes) / 1e6))
+                print(String(format: "%@ %@ %d × %d: build %.2f s (train %.2f s), single query %.2f ms, batched %.0f queries/s, recall@10 %.3f, peak RSS %.0f MB",
+                             kind.description, result.vectors, count, dimension, build, trainSeconds, single * 1000, batched, recall, Double(result.peakRSSBytes) / 1e6))
+                print(String(format: "index %.1f MB = %.1f bytes/vector; at 5·10^7 vectors: %.2f GB",
+                             Double(indexBytes) / 1e6, result.bytesPerVector, result.projectedBytesAt5e7 / 1e9))
             }
         }
     }

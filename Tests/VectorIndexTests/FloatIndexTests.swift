@@ -105,6 +105,47 @@ private func blobs(centres: [[Float]], perBlob: Int, noise: Float, seed: UInt64)
         if case .ivf = FloatIndexKind.chosen(forCount: 1_000_000) {} else { Issue.record("10^6 should be IVF") }
         #expect(FloatIndexKind(parsing: "hnsw:32:64") == .hnsw(m: 32, efSearch: 64))
         #expect(FloatIndexKind(parsing: "bogus") == nil)
+        // Above 2·10^6 vectors full vectors no longer fit a laptop: IVF-PQ, 64 codes for 1280-d.
+        #expect(FloatIndexKind.chosen(forCount: 50_000_000) == .ivfpq(lists: 28_284, m: 64, probes: 32))
+        if case .ivfpq(_, let m, _) = FloatIndexKind.chosen(forCount: 3_000_000, dimension: 1000) { #expect(1000 % m == 0 && m == 50) } else {
+            Issue.record("3·10^6 should be IVF-PQ")
+        }
+        #expect(FloatIndexKind(parsing: "ivfpq:4096:64:16") == .ivfpq(lists: 4096, m: 64, probes: 16))
+        #expect(FloatIndexKind(parsing: "ivfpq") == .ivfpq(lists: 1024, m: 64, probes: 32))
+        #expect(FloatIndexKind.ivfpq(lists: 28_284, m: 64, probes: 32).trainingSampleSize(forCount: 50_000_000) == 1_000_000)
+        #expect(FloatIndexKind.ivf(lists: 1024, probes: 32).trainingSampleSize(forCount: 50_000) == 50_000)
+        #expect(FloatIndexKind.flat.trainingSampleSize(forCount: 50_000) == 0)
+    }
+
+    /// IVF-PQ on clustered vectors: the query's own vector is found first, recall@10 against
+    /// exact search is high, and the index survives a write and read with its kind's parameters.
+    @Test func ivfpqFindsNeighboursFromCompressedCodes() throws {
+        let d = 64
+        var generator = SplitMix64(seed: 11)
+        let centres: [[Float]] = (0..<20).map { _ in (0..<d).map { _ in Float(Double(generator.next() % 2_000_001) / 1_000_000 - 1) } }
+        let (vectors, _) = blobs(centres: centres, perBlob: 200, noise: 0.6, seed: 12)
+        let n = vectors.count / d
+        let kind = FloatIndexKind.ivfpq(lists: 16, m: 16, probes: 8)
+        let index = try FloatVectorIndex(dimension: d, kind: kind)
+        #expect(!index.isTrained)
+        try index.train(vectors)
+        try index.add(vectors, ids: (0..<n).map { Int64($0 + 1000) })
+        let exact = try FloatVectorIndex(dimension: d, kind: .flat)
+        try exact.add(vectors, ids: (0..<n).map { Int64($0 + 1000) })
+        let queries = Array(vectors.prefix(50 * d))
+        let found = try index.search(queries, k: 10), truth = try exact.search(queries, k: 10)
+        var hits = 0
+        for (a, b) in zip(found, truth) { hits += Set(a.map(\.id)).intersection(b.map(\.id)).count }
+        #expect(Double(hits) / 500 > 0.5)
+        #expect(zip(found, 0..<50).filter { $0.0.first?.id == Int64($0.1 + 1000) }.count >= 40)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ivfpq-\(UUID().uuidString).faiss")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try index.write(to: file.path)
+        let bytes = try #require(try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber).intValue
+        #expect(bytes < n * d * 4 / 4)  // codes: 16 bytes + id per vector, not 256 bytes of floats
+        let read = try FloatVectorIndex(contentsOf: file.path)
+        try read.apply(kind)
+        #expect(try read.search(queries, k: 10).map { $0.map(\.id) } == found.map { $0.map(\.id) })
     }
 }
 
