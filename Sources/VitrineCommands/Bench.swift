@@ -10,7 +10,7 @@ struct Bench: AsyncParsableCommand {
         abstract: "Performance measurements (run by `make bench`, never by the tests).",
         subcommands: [
             HashBench.self, HammingBench.self, EmbedBench.self, KNNBench.self, QualityBench.self,
-            BenchReplayServer.self, HarvestBench.self,
+            BenchReplayServer.self, HarvestBench.self, WorkersBench.self, QueueBench.self,
         ])
 }
 

@@ -8,10 +8,10 @@ struct DatasetCatalogTests {
         try catalog.save([Catalog.IngestedItem(item: ItemRecord(sourceKind: "file", sourcePath: path, status: "ok"), hashes: nil, quality: nil)])[0]
     }
 
-    @Test func detectionsAreStoredWithModelAndRunAndReadBack() throws {
-        let store = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-ds-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: store) }
-        let catalog = try Catalog(store: store)
+    @Test(arguments: CatalogBackend.allCases)
+    func detectionsAreStoredWithModelAndRunAndReadBack(_ backend: CatalogBackend) throws {
+        guard let (catalog, done) = try backend.open() else { return }
+        defer { done() }
         let id = try item(catalog, "/x/a.jpg")
         let run = try catalog.startRun(kind: "detect", toolVersion: "test", config: ["model": "yolox-nano"])
         let source = try catalog.saveDetections([NewDetection(itemID: id, className: "person", score: 0.9, x: 1.5, y: 2, width: 30, height: 40)],
@@ -23,10 +23,10 @@ struct DatasetCatalogTests {
         #expect(try catalog.categories().map(\.name) == ["person"])
     }
 
-    @Test func reimportingTheSameFileReplacesItsLabels() throws {
-        let store = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-ds-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: store) }
-        let catalog = try Catalog(store: store)
+    @Test(arguments: CatalogBackend.allCases)
+    func reimportingTheSameFileReplacesItsLabels(_ backend: CatalogBackend) throws {
+        guard let (catalog, done) = try backend.open() else { return }
+        defer { done() }
         let id = try item(catalog, "/x/a.jpg")
         for _ in 0..<2 {
             var a = AnnotationRecord(sourceID: 0, itemID: id, categoryID: 0)

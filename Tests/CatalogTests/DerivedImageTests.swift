@@ -5,14 +5,10 @@ import Testing
 
 @Suite("Derived images and no-reference quality")
 struct DerivedImageTests {
-    func store() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-derived-\(UUID().uuidString)")
-    }
-
-    @Test func derivedImagesAreLinkedToTheirItemAndAReRunReplacesThem() throws {
-        let url = store()
-        defer { try? FileManager.default.removeItem(at: url) }
-        let catalog = try Catalog(store: url)
+    @Test(arguments: CatalogBackend.allCases)
+    func derivedImagesAreLinkedToTheirItemAndAReRunReplacesThem(_ backend: CatalogBackend) throws {
+        guard let (catalog, done) = try backend.open() else { return }
+        defer { done() }
         let ids = try catalog.save([Catalog.IngestedItem(item: ItemRecord(sourceKind: "file", sourcePath: "/x/t.jpg", status: "ok"), hashes: nil, quality: nil)])
         let run = try catalog.startRun(kind: "upscale", toolVersion: "test", config: ["model": "espcn-x2"])
         let record = DerivedImageRecord(itemID: ids[0], kind: "upscale", method: "espcn", model: "espcn-x2", modelSHA256: "59f7",
@@ -30,10 +26,10 @@ struct DerivedImageTests {
         #expect(try catalog.items().first?.sourcePath == "/x/t.jpg")
     }
 
-    @Test func noReferenceFlagsReplaceOnlyTheirOwnFlags() throws {
-        let url = store()
-        defer { try? FileManager.default.removeItem(at: url) }
-        let catalog = try Catalog(store: url)
+    @Test(arguments: CatalogBackend.allCases)
+    func noReferenceFlagsReplaceOnlyTheirOwnFlags(_ backend: CatalogBackend) throws {
+        guard let (catalog, done) = try backend.open() else { return }
+        defer { done() }
         let quality = QualityRecord(itemID: 0, meanLuminance: 1, luminanceDeviation: 2, entropy: 3, chroma: 4, meanColour: [1, 2, 3],
                                     flags: ["too_small", "blurry"], runID: nil)
         let ids = try catalog.save([Catalog.IngestedItem(item: ItemRecord(sourceKind: "file", sourcePath: "/x/q.jpg", status: "ok"), hashes: nil, quality: quality)])
