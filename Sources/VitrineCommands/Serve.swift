@@ -30,6 +30,9 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         try common.validateStore()
+        if common.store.hasPrefix("postgres://") || common.store.hasPrefix("postgresql://") {
+            throw ValidationError("vitrine serve needs a store folder (SQLite): its search uses SQLite full-text search; a PostgreSQL catalog is not served yet")
+        }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1–65535") }
         guard maxConcurrentRequests >= 1 else { throw ValidationError("--max-concurrent-requests must be at least 1") }
         guard maxUploadMib >= 1 else { throw ValidationError("--max-upload-mib must be at least 1") }

@@ -47,6 +47,13 @@ struct CommonOptions: ParsableArguments {
 
     func validateStore() throws {
         guard !store.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--store must name a folder") }
+        let postgres = store.hasPrefix("postgres://") || store.hasPrefix("postgresql://")
+        if images != nil && !postgres {
+            throw ValidationError("--images names the files folder of a PostgreSQL --store (postgres://…); a store folder keeps its own files")
+        }
+        if postgres && (images ?? "").isEmpty {
+            throw ValidationError("a PostgreSQL --store needs --images DIR: the folder of the image files, one that every worker mounts")
+        }
     }
 
     /// Opens the store; `mustExist` for commands that only read one.
