@@ -52,9 +52,16 @@ public struct DuplicateCandidate: Sendable {
     public var variants: [UInt64]
     /// Blank/flat images are matched only by exact bytes or identical pixels.
     public var blank: Bool
+    /// The ingest run that catalogued it, and where it came from: the keeper's last tie-breaks
+    /// (an earlier run first, then the first source path), so that the same files give the same
+    /// keeper whatever order a parallel ingest gave them ids in.
+    public var ingestRunID: Int64
+    public var sourcePath: String
 
     public init(id: Int64, sha256: String, pixelSHA256: String?, width: Int, height: Int, format: ImageFormat, code: UInt64,
-                variants: [UInt64], blank: Bool) {
+                variants: [UInt64], blank: Bool, ingestRunID: Int64 = 0, sourcePath: String = "") {
+        self.ingestRunID = ingestRunID
+        self.sourcePath = sourcePath
         self.id = id
         self.sha256 = sha256
         self.pixelSHA256 = pixelSHA256
@@ -111,7 +118,7 @@ public struct DuplicatesSummary: Codable, Sendable {
 ///    `invariant`, each item's 8 transformed hashes are queried and the minimum distance kept.
 /// 3. Groups are the connected components of these links (union–find); each gets a keeper:
 ///    the largest pixel area, then the best format (lossless full-colour > lossy > GIF), then
-///    the earliest ingest.
+///    the earliest ingest run, then the first source path.
 public struct DuplicateFinder: Sendable {
     public let options: DuplicateOptions
 
@@ -146,7 +153,8 @@ public struct DuplicateFinder: Sendable {
             let blank = quality[id]?.flagList.contains(QualityFlag.blank.rawValue) ?? false
             out.append(DuplicateCandidate(id: id, sha256: sha, pixelSHA256: item.pixelSHA256, width: item.width ?? 0,
                                           height: item.height ?? 0, format: ImageFormat(rawValue: item.format ?? "") ?? .unknown,
-                                          code: UInt64(bitPattern: code), variants: variants, blank: blank))
+                                          code: UInt64(bitPattern: code), variants: variants, blank: blank,
+                                          ingestRunID: item.ingestRunID ?? 0, sourcePath: item.sourcePath))
         }
         return out
     }
@@ -242,12 +250,15 @@ public struct DuplicateFinder: Sendable {
     }
 
     /// The member to keep: largest pixel area, then the best format (`ImageFormat.keeperRank`:
-    /// lossless full-colour, then lossy, then GIF), then the earliest ingest.
+    /// lossless full-colour, then lossy, then GIF), then the earliest ingest run, then the first
+    /// source path (not the item id: a parallel ingest numbers the items of one run in any order).
     static func keeper(_ members: [DuplicateCandidate]) -> (DuplicateCandidate, String) {
         let sorted = members.sorted { a, b in
             let areaA = a.width * a.height, areaB = b.width * b.height
             if areaA != areaB { return areaA > areaB }
             if a.format.keeperRank != b.format.keeperRank { return a.format.keeperRank < b.format.keeperRank }
+            if a.ingestRunID != b.ingestRunID { return a.ingestRunID < b.ingestRunID }
+            if a.sourcePath != b.sourcePath { return a.sourcePath < b.sourcePath }
             return a.id < b.id
         }
         let keeper = sorted[0]
@@ -260,7 +271,8 @@ public struct DuplicateFinder: Sendable {
             let kind = keeper.format.keeperRank <= 1 ? "a lossless full-colour format" : "the best format at hand"
             reason = "largest picture (\(keeper.width) × \(keeper.height) px) in \(kind) (\(keeper.format.rawValue.uppercased()))"
         } else {
-            reason = "same size as \(sameArea.count - 1) other(s); ingested first"
+            let earlier = sameArea.contains { $0.ingestRunID > keeper.ingestRunID }
+            reason = "same size as \(sameArea.count - 1) other(s); " + (earlier ? "ingested in an earlier run" : "first by source path")
         }
         return (keeper, reason)
     }

@@ -86,7 +86,7 @@ public enum SourceScanner {
                 scan.skippedNonImages += 1
             }
         }
-        // Sorted, so that ingest order (and so "earliest ingest" keepers) is reproducible.
+        // Sorted, so that the order of work is reproducible (keepers do not depend on it: see DuplicateFinder.keeper).
         for path in found.sorted() { scan.entries.append(SourceEntry(kind: "file", location: path)) }
     }
 

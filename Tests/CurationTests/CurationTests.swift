@@ -114,6 +114,24 @@ struct CurationTests {
         #expect(groups.count == 1 && groups[0].keeperID == 3)
     }
 
+    /// Same size and format: the earlier ingest run, then the first source path — never the item
+    /// id, which a parallel ingest assigns in any order (the same files gave another keeper in a
+    /// second store).
+    @Test func keeperOfEqualCopiesDoesNotDependOnIngestOrder() {
+        func candidate(_ id: Int64, run: Int64, _ path: String) -> DuplicateCandidate {
+            DuplicateCandidate(id: id, sha256: "same", pixelSHA256: nil, width: 10, height: 10, format: .jpeg, code: 0, variants: [],
+                               blank: false, ingestRunID: run, sourcePath: path)
+        }
+        let finder = DuplicateFinder(options: DuplicateOptions())
+        let pairs = [HammingPairLike(0, 1)].map(\.pair)
+        let forward = finder.group([candidate(1, run: 1, "/a/x.jpg"), candidate(2, run: 1, "/a/y.jpg")], nearPairs: pairs)
+        let backward = finder.group([candidate(1, run: 1, "/a/y.jpg"), candidate(2, run: 1, "/a/x.jpg")], nearPairs: pairs)
+        #expect(forward[0].keeperID == 1 && backward[0].keeperID == 2)  // /a/x.jpg both times
+        #expect(forward[0].keeperReason.contains("first by source path"))
+        let rerun = finder.group([candidate(1, run: 2, "/a/x.jpg"), candidate(2, run: 1, "/a/y.jpg")], nearPairs: pairs)
+        #expect(rerun[0].keeperID == 2 && rerun[0].keeperReason.contains("earlier run"))
+    }
+
     /// Hand-computed: items 0,1,2 form one ground-truth group, 3 and 4 are singletons.
     /// Distances: d(0,1)=2, d(0,2)=9, d(1,2)=7, d(3,4)=4, d(0,3)=5, others far/never.
     @Test func pairEvaluationMatchesAHandComputedExample() {
