@@ -124,7 +124,8 @@ struct KNNBench: AsyncParsableCommand {
         var trainSeconds: Double
         var indexBytes: Int
         var bytesPerVector: Double
-        /// indexBytes scaled to 5·10^7 vectors (codes and ids grow linearly; quantisers do not).
+        /// Bytes per vector beyond the quantisers, and the index at 5·10^7 vectors (quantisers once,
+        /// codes and ids for each vector).
         var projectedBytesAt5e7: Double
     }
 
@@ -187,6 +188,14 @@ struct KNNBench: AsyncParsableCommand {
             try index.write(to: file.path)
             let indexBytes = ((try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber) ?? nil)?.intValue ?? 0
             try? FileManager.default.removeItem(at: file)
+            // What does not grow with the count: the coarse centroids and the PQ codebooks (float32).
+            let fixed: Int = {
+                switch kind {
+                case .ivf(let lists, _): return lists * dimension * 4
+                case .ivfpq(let lists, _, _): return min(indexBytes, lists * dimension * 4 + 256 * dimension * 4)
+                default: return 0
+                }
+            }()
             var single = 0.0
             for q in 0..<min(queries, 50) {
                 let t = Date()
@@ -210,12 +219,12 @@ struct KNNBench: AsyncParsableCommand {
                                 vectors: base.isEmpty ? "random" : "real-like (\(base.count) embeddings + noise \(noise))", buildSeconds: build,
                                 singleQueryMilliseconds: single * 1000, batchedQueriesPerSecond: batched, recallAt10: recall,
                                 peakRSSBytes: peakRSS(), threads: threads, trainSeconds: trainSeconds, indexBytes: indexBytes,
-                                bytesPerVector: Double(indexBytes) / Double(max(1, count)),
-                                projectedBytesAt5e7: Double(indexBytes) / Double(max(1, count)) * 5e7)
+                                bytesPerVector: Double(indexBytes - fixed) / Double(max(1, count)),
+                                projectedBytesAt5e7: Double(fixed) + Double(indexBytes - fixed) / Double(max(1, count)) * 5e7)
             if json { try printJSON(result) } else {
                 print(String(format: "%@ %@ %d × %d: build %.2f s (train %.2f s), single query %.2f ms, batched %.0f queries/s, recall@10 %.3f, peak RSS %.0f MB",
                              kind.description, result.vectors, count, dimension, build, trainSeconds, single * 1000, batched, recall, Double(result.peakRSSBytes) / 1e6))
-                print(String(format: "index %.1f MB = %.1f bytes/vector; at 5·10^7 vectors: %.2f GB",
+                print(String(format: "index %.1f MB = quantisers + %.1f bytes/vector; at 5·10^7 vectors: %.2f GB",
                              Double(indexBytes) / 1e6, result.bytesPerVector, result.projectedBytesAt5e7 / 1e9))
             }
         }

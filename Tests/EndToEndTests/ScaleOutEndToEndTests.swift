@@ -83,29 +83,33 @@ struct ScaleOutEndToEndTests {
             }
             let total = Int(try server.psql(database, "SELECT count(*) FROM workitem WHERE kind = '\(kind)'").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
             #expect(total >= 80)
-            var workers: [Process] = []
-            for _ in 0..<4 {
+            func startWorker(batch: Int) throws -> Process {
                 let p = Process()
                 p.executableURL = CLI.binary
-                p.arguments = ["worker", "--jobs", kind, "--batch", "4", "--lease", "3", "--poll", "0.3", "--threads", "1",
+                p.arguments = ["worker", "--jobs", kind, "--batch", "\(batch)", "--lease", "3", "--poll", "0.3", "--threads", "1",
                                "--exit-when-idle", "--quiet", "--json"] + store
                 p.standardOutput = FileHandle.nullDevice
                 p.standardError = FileHandle.nullDevice
                 try p.run()
-                workers.append(p)
+                return p
             }
-            // Kill the first worker once it holds a claimed batch.
-            let victim = workers[0].processIdentifier
-            var held = 0
-            for _ in 0..<600 where held == 0 {
-                held = Int(try server.psql(database, "SELECT count(*) FROM workitem WHERE status = 'claimed' AND workerid LIKE '%:\(victim):%'")
+            // The worker to kill starts first, with larger batches, and is killed once it holds one;
+            // the other three start at the same moment.
+            let victim = try startWorker(batch: 12)
+            var workers = [victim]
+            func heldByVictim() throws -> Int {
+                Int(try server.psql(database, "SELECT count(*) FROM workitem WHERE status = 'claimed' AND workerid LIKE '%:\(victim.processIdentifier):%'")
                     .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-                if held == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
             }
-            #expect(held > 0, "phase \(phase): the worker to kill never held a batch")
-            kill(victim, SIGKILL)
+            let deadline = Date().addingTimeInterval(120)
+            while try heldByVictim() == 0 && Date() < deadline && victim.isRunning { try await Task.sleep(nanoseconds: 5_000_000) }
+            for _ in 0..<3 { workers.append(try startWorker(batch: 4)) }
+            kill(victim.processIdentifier, SIGKILL)
+            victim.waitUntilExit()
+            let held = try heldByVictim()  // what it held when it died (taken over only after the 3 s lease)
             for p in workers { p.waitUntilExit() }
-            #expect(workers[0].terminationReason == .uncaughtSignal)
+            #expect(held > 0, "phase \(phase): the worker to kill never held a batch")
+            #expect(victim.terminationReason == .uncaughtSignal)
             for p in workers.dropFirst() { #expect(p.terminationStatus == 0) }
 
             func count(_ sql: String) throws -> Int {
