@@ -49,7 +49,7 @@ public final class Catalog: Sendable {
     /// shared folder of the files) or a store folder.
     /// - Throws: `CatalogError.open` for a PostgreSQL URL without `images`, or as the initialisers.
     public static func open(_ store: String, images: String? = nil, mustExist: Bool = false) throws -> Catalog {
-        if store.hasPrefix("postgres://") || store.hasPrefix("postgresql://") {
+        if PostgresLocation.isURL(store) {
             guard let location = PostgresLocation(url: store) else {
                 throw CatalogError(.open, "cannot read the PostgreSQL URL \(store) (expected postgres://USER@HOST:PORT/DATABASE)")
             }

@@ -90,32 +90,21 @@ public struct IngestJob: Sendable {
         let options = self.options
         let fetcher = todo.contains(where: { Self.isRemote($0.location) }) ? HTTPFetcher() : nil
         do {
-            try await withThrowingTaskGroup(of: Catalog.IngestedItem.self) { group in
-                var iterator = todo.makeIterator()
-                for _ in 0..<max(1, options.threads) {
-                    guard let entry = iterator.next() else { break }
-                    group.addTask { await Self.process(entry, store: store, runID: runID, options: options, fetcher: fetcher) }
+            try await Self.process(todo, store: store, runID: runID, options: options, fetcher: fetcher) { _, result in
+                pending.append(result)
+                summary.processed += 1
+                summary.bytes += result.item.byteSize ?? 0
+                if result.item.status == "ok" {
+                    summary.ok += 1
+                } else {
+                    summary.errors += 1
+                    summary.errorsByCode[result.item.errorCode ?? "unknown", default: 0] += 1
+                    logger.debug("\(result.item.sourcePath): \(result.item.errorMessage ?? "error")")
                 }
-                while let result = try await group.next() {
-                    try Task.checkCancellation()
-                    pending.append(result)
-                    summary.processed += 1
-                    summary.bytes += result.item.byteSize ?? 0
-                    if result.item.status == "ok" {
-                        summary.ok += 1
-                    } else {
-                        summary.errors += 1
-                        summary.errorsByCode[result.item.errorCode ?? "unknown", default: 0] += 1
-                        logger.debug("\(result.item.sourcePath): \(result.item.errorMessage ?? "error")")
-                    }
-                    progress.advance(1, errors: result.item.status == "ok" ? 0 : 1)
-                    if pending.count >= options.batchSize {
-                        try catalog.save(pending)
-                        pending.removeAll(keepingCapacity: true)
-                    }
-                    if let entry = iterator.next() {
-                        group.addTask { await Self.process(entry, store: store, runID: runID, options: options, fetcher: fetcher) }
-                    }
+                progress.advance(1, errors: result.item.status == "ok" ? 0 : 1)
+                if pending.count >= options.batchSize {
+                    try catalog.save(pending)
+                    pending.removeAll(keepingCapacity: true)
                 }
             }
             if !pending.isEmpty { try catalog.save(pending) }
@@ -128,6 +117,28 @@ public struct IngestJob: Sendable {
         summary.seconds = Date().timeIntervalSince(started)
         try catalog.finishRun(runID, summary: summary)
         return summary
+    }
+
+    /// Processes `entries`, `options.threads` at a time, handing each result with its entry's
+    /// index to `handle` as it comes (in completion order); `vitrine ingest` and the workers'
+    /// `ingest` jobs both go through it.
+    static func process(_ entries: [SourceEntry], store: URL, runID: Int64, options: IngestOptions, fetcher: HTTPFetcher?,
+                        _ handle: (Int, Catalog.IngestedItem) throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: (Int, Catalog.IngestedItem).self) { group in
+            var next = 0
+            func add() {
+                guard next < entries.count else { return }
+                let (index, entry) = (next, entries[next])
+                next += 1
+                group.addTask { (index, await Self.process(entry, store: store, runID: runID, options: options, fetcher: fetcher)) }
+            }
+            for _ in 0..<max(1, options.threads) { add() }
+            while let (index, result) = try await group.next() {
+                try Task.checkCancellation()
+                try handle(index, result)
+                add()
+            }
+        }
     }
 
     static func fileStamp(_ path: String) -> (Int64?, Double?) {

@@ -112,7 +112,7 @@ public final class Worker: Sendable {
                 }
                 var outcomes: [WorkOutcome] = []
                 let ingest = claimed.filter { $0.kind == WorkKind.ingest.rawValue }
-                if !ingest.isEmpty { outcomes += await self.ingest(ingest, runID: runID, fetcher: fetcher) }
+                if !ingest.isEmpty { outcomes += try await self.ingest(ingest, runID: runID, fetcher: fetcher) }
                 for (model, items) in Dictionary(grouping: claimed.filter { $0.kind == WorkKind.embed.rawValue }, by: \.model) {
                     outcomes += embed(items, model: model, runID: runID, embedders: &embedders)
                 }
@@ -139,31 +139,22 @@ public final class Worker: Sendable {
         return summary
     }
 
-    /// Ingests claimed sources, `threads` at a time, as `vitrine ingest` does (never throws:
-    /// an unreadable source becomes an `error` item, which is its result).
-    func ingest(_ claimed: [WorkItemRecord], runID: Int64, fetcher: HTTPFetcher) async -> [WorkOutcome] {
-        let store = catalog.store
-        let options = self.options.ingest
+    /// Ingests claimed sources, `threads` at a time, as `vitrine ingest` does (an unreadable
+    /// source becomes an `error` item, which is its result).
+    func ingest(_ claimed: [WorkItemRecord], runID: Int64, fetcher: HTTPFetcher) async throws -> [WorkOutcome] {
         let decoder = JSONDecoder()
-        return await withTaskGroup(of: WorkOutcome.self) { group in
-            var outcomes: [WorkOutcome] = []
-            var iterator = claimed.makeIterator()
-            func add(_ work: WorkItemRecord) {
-                guard let workID = work.id else { return }
-                let payload = work.payload.flatMap { try? decoder.decode(WorkEnqueue.Payload.self, from: Data($0.utf8)) }
-                let entry = SourceEntry(kind: payload?.kind ?? "file", location: work.target, metadata: payload?.metadata ?? [:])
-                group.addTask {
-                    let item = await IngestJob.process(entry, store: store, runID: runID, options: options, fetcher: fetcher)
-                    return WorkOutcome(workID: workID, ingested: item)
-                }
-            }
-            for _ in 0..<max(1, self.options.threads) { if let next = iterator.next() { add(next) } }
-            while let outcome = await group.next() {
-                outcomes.append(outcome)
-                if let next = iterator.next() { add(next) }
-            }
-            return outcomes
+        let work = claimed.compactMap { w in w.id.map { (id: $0, target: w.target, payload: w.payload) } }
+        let entries = work.map { w -> SourceEntry in
+            let payload = w.payload.flatMap { try? decoder.decode(WorkEnqueue.Payload.self, from: Data($0.utf8)) }
+            return SourceEntry(kind: payload?.kind ?? "file", location: w.target, metadata: payload?.metadata ?? [:])
         }
+        var ingestOptions = options.ingest
+        ingestOptions.threads = options.threads
+        var outcomes: [WorkOutcome] = []
+        try await IngestJob.process(entries, store: catalog.store, runID: runID, options: ingestOptions, fetcher: fetcher) { i, item in
+            outcomes.append(WorkOutcome(workID: work[i].id, ingested: item))
+        }
+        return outcomes
     }
 
     /// Embeds claimed items with one model; a missing item or an unreadable file is that work

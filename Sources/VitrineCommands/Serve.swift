@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalog
 import Foundation
 import Server
 
@@ -30,7 +31,7 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         try common.validateStore()
-        if common.store.hasPrefix("postgres://") || common.store.hasPrefix("postgresql://") {
+        if PostgresLocation.isURL(common.store) {
             throw ValidationError("vitrine serve needs a store folder (SQLite): its search uses SQLite full-text search; a PostgreSQL catalog is not served yet")
         }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1–65535") }

@@ -47,7 +47,7 @@ struct CommonOptions: ParsableArguments {
 
     func validateStore() throws {
         guard !store.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--store must name a folder") }
-        let postgres = store.hasPrefix("postgres://") || store.hasPrefix("postgresql://")
+        let postgres = PostgresLocation.isURL(store)
         if images != nil && !postgres {
             throw ValidationError("--images names the files folder of a PostgreSQL --store (postgres://…); a store folder keeps its own files")
         }

@@ -112,9 +112,7 @@ struct ScaleOutEndToEndTests {
             #expect(victim.terminationReason == .uncaughtSignal)
             for p in workers.dropFirst() { #expect(p.terminationStatus == 0) }
 
-            func count(_ sql: String) throws -> Int {
-                Int(try server.psql(database, sql).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-            }
+            func count(_ sql: String) throws -> Int { try self.count(server, database, sql) }
             #expect(try count("SELECT count(*) FROM workitem WHERE kind = '\(kind)' AND status <> 'done'") == 0)
             // Committed exactly once: what the workers committed adds up to the queue, and the killed
             // worker's batch was claimed twice.

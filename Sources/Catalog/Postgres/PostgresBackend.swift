@@ -15,9 +15,12 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public var password: String?
     public var database: String
 
+    /// True when `text` names a PostgreSQL catalog (`postgres://…` or `postgresql://…`), not a store folder.
+    public static func isURL(_ text: String) -> Bool { text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") }
+
     /// Parses a URL; nil when `text` is not a `postgres://` / `postgresql://` URL.
     public init?(url text: String) {
-        guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://"),
+        guard Self.isURL(text),
             let components = URLComponents(string: text), let host = components.host, !host.isEmpty
         else { return nil }
         self.host = host
@@ -198,7 +201,7 @@ final class PostgresBackend: Sendable {
     let logger: Logger
     private let idle = NIOLockedValueBox<[PostgresConnection]>([])
     private let slots: DispatchSemaphore
-    private let nextID = ManagedAtomicCounter()
+    private let nextID = ConnectionIDs()
 
     /// Opens one connection (to report a wrong URL at once) and keeps it for reuse.
     /// - Parameter maximumConnections: connections open at once (statements beyond wait).
@@ -292,7 +295,7 @@ struct PostgresServerError: Error, CustomStringConvertible {
 }
 
 /// Connection ids for PostgresNIO's logs.
-final class ManagedAtomicCounter: Sendable {
+final class ConnectionIDs: Sendable {
     private let value = NIOLockedValueBox(0)
     func next() -> Int { value.withLockedValue { $0 += 1; return $0 } }
 }
