@@ -140,6 +140,13 @@ enum PostgresSchema {
     /// Applies the migrations the database lacks, in one transaction under an advisory lock
     /// (several workers may start against a new database at once).
     static func migrate(_ backend: PostgresBackend) throws {
+        // Opening an up-to-date catalog (every command does) reads only the applied names; the
+        // translation, which replays every SQLite migration in memory, runs when one is missing.
+        let names = Catalog.migrator.migrations
+        let applied = try? backend.read("read the applied migrations") { s in
+            Set(try s.column(String.self, "SELECT identifier FROM schema_migrations"))
+        }
+        if let applied, names.allSatisfy(applied.contains) { return }
         let migrations: [Migration]
         do { migrations = try self.migrations() } catch {
             throw CatalogError(.migrate, "cannot derive the PostgreSQL schema", underlying: error)
