@@ -131,7 +131,10 @@ struct ScaleOutEndToEndTests {
         let queue = try #require(try CLI.json(status)["queue"] as? [[String: Any]])
         #expect(queue.allSatisfy { ($0["pending"] as? Int) == 0 && ($0["claimed"] as? Int) == 0 })
         let root = images.appendingPathComponent("images")
+        // Stored copies, one per checksum; a worker killed between writing a copy's temporary file
+        // and renaming it leaves that hidden `.…tmp` file, which no item names (not counted).
         let stored = try FileManager.default.subpathsOfDirectory(atPath: root.path).filter { path in
+            guard !(path as NSString).lastPathComponent.hasPrefix(".") else { return false }
             var isFolder: ObjCBool = false
             return FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path, isDirectory: &isFolder) && !isFolder.boolValue
         }
