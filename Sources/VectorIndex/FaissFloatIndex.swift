@@ -69,6 +69,16 @@ public enum FloatIndexKind: Sendable, Equatable, Codable, CustomStringConvertibl
         }
     }
 
+    /// Candidates to fetch for `k` results when the index's scores are approximate (IVF-PQ codes):
+    /// the caller re-ranks them by the exact inner product of the full vectors, which stay in the
+    /// catalog (the "re-ranking with source coding" step of Jégou, Douze, Schmid, Amsaleg, "Searching
+    /// in one billion vectors: re-rank with source coding", ICASSP 2011). 10·k, at least 100.
+    /// `nil` where the index's scores are exact (flat, IVF-Flat, HNSW-Flat).
+    public func rerankCandidates(k: Int) -> Int? {
+        if case .ivfpq = self { return max(10 * k, 100) }
+        return nil
+    }
+
     /// The FAISS factory description.
     public var factoryDescription: String {
         switch self {

@@ -127,6 +127,12 @@ struct KNNBench: AsyncParsableCommand {
         /// Bytes per vector beyond the quantisers, and the index at 5·10^7 vectors (quantisers once,
         /// codes and ids for each vector).
         var projectedBytesAt5e7: Double
+        /// IVF-PQ: recall@10 after re-ranking `rerankCandidates(k: 10)` candidates by their exact
+        /// vectors, the time per query of search + re-ranking, and the 99th percentile of
+        /// |approximate − exact| cosine over the approximate top 10.
+        var rerankedRecallAt10: Double?
+        var rerankedQueryMilliseconds: Double?
+        var scoreErrorP99: Double?
     }
 
     func run() async throws {
@@ -207,25 +213,58 @@ struct KNNBench: AsyncParsableCommand {
             let found = try index.search(query, k: 10, threads: threads)
             let batched = Double(queries) / Date().timeIntervalSince(t)
             var recall = 1.0
+            var reranked: (recall: Double, milliseconds: Double, scoreErrorP99: Double)?
             if kind != .flat {
                 let exact = try FloatVectorIndex(dimension: dimension, kind: .flat)
                 try exact.add(vectors, ids: ids, threads: threads)
                 let truth = try exact.search(query, k: 10, threads: threads)
-                var hit = 0
-                for (a, b) in zip(found, truth) { hit += Set(a.map(\.id)).intersection(b.map(\.id)).count }
-                recall = Double(hit) / Double(queries * 10)
+                func recallOf(_ found: [[Neighbour]]) -> Double {
+                    var hit = 0
+                    for (a, b) in zip(found, truth) { hit += Set(a.map(\.id)).intersection(b.map(\.id)).count }
+                    return Double(hit) / Double(queries * 10)
+                }
+                recall = recallOf(found)
+                if let candidates = kind.rerankCandidates(k: 10) {
+                    // As `vitrine similar` answers: the candidates re-ranked by their exact vectors.
+                    func vector(_ id: Int64) -> [Float] { Array(vectors[(Int(id) * dimension)..<((Int(id) + 1) * dimension)]) }
+                    let t = Date()
+                    var answers: [[Neighbour]] = []
+                    for q in 0..<queries {
+                        let one = Array(query[(q * dimension)..<((q + 1) * dimension)])
+                        let hits = try index.search(one, k: candidates, threads: threads)[0]
+                        answers.append(try ExactRerank.rerank(query: one, candidates: hits, vectors: Dictionary(hits.map { ($0.id, vector($0.id)) }, uniquingKeysWith: { a, _ in a }), k: 10))
+                    }
+                    let ms = Date().timeIntervalSince(t) * 1000 / Double(max(1, queries))
+                    // The codes' score error on the approximate top 10 (what the duplicate finder's margin covers).
+                    var errors: [Double] = []
+                    for (q, hits) in found.enumerated() {
+                        let exactScores = try ExactRerank.rerank(query: Array(query[(q * dimension)..<((q + 1) * dimension)]), candidates: hits,
+                                                                 vectors: Dictionary(hits.map { ($0.id, vector($0.id)) }, uniquingKeysWith: { a, _ in a }), k: hits.count)
+                        let byID = Dictionary(exactScores.map { ($0.id, $0.score) }, uniquingKeysWith: { a, _ in a })
+                        for hit in hits { if let e = byID[hit.id] { errors.append(Double(abs(e - hit.score))) } }
+                    }
+                    errors.sort()
+                    let p99 = errors.isEmpty ? 0 : errors[min(errors.count - 1, Int(Double(errors.count) * 0.99))]
+                    reranked = (recallOf(answers), ms, p99)
+                }
             }
             let result = Result(count: count, dimension: dimension, kind: kind.description,
                                 vectors: base.isEmpty ? "random" : "real-like (\(base.count) embeddings + noise \(noise))", buildSeconds: build,
                                 singleQueryMilliseconds: single * 1000, batchedQueriesPerSecond: batched, recallAt10: recall,
                                 peakRSSBytes: peakRSS(), threads: threads, trainSeconds: trainSeconds, indexBytes: indexBytes,
                                 bytesPerVector: Double(indexBytes - fixed) / Double(max(1, count)),
-                                projectedBytesAt5e7: Double(fixed) + Double(indexBytes - fixed) / Double(max(1, count)) * 5e7)
+                                projectedBytesAt5e7: Double(fixed) + Double(indexBytes - fixed) / Double(max(1, count)) * 5e7,
+                                rerankedRecallAt10: reranked?.recall, rerankedQueryMilliseconds: reranked?.milliseconds,
+                                scoreErrorP99: reranked?.scoreErrorP99)
             if json { try printJSON(result) } else {
                 print(String(format: "%@ %@ %d × %d: build %.2f s (train %.2f s), single query %.2f ms, batched %.0f queries/s, recall@10 %.3f, peak RSS %.0f MB",
                              kind.description, result.vectors, count, dimension, build, trainSeconds, single * 1000, batched, recall, Double(result.peakRSSBytes) / 1e6))
                 print(String(format: "index %.1f MB = quantisers + %.1f bytes/vector; at 5·10^7 vectors: %.2f GB",
                              Double(indexBytes) / 1e6, result.bytesPerVector, result.projectedBytesAt5e7 / 1e9))
+                if let reranked, let candidates = kind.rerankCandidates(k: 10) {
+                    print(String(format: "re-ranked (%d candidates, exact vectors): recall@10 %.3f, %.2f ms/query; approximate cosine error p99 %.4f",
+                                 candidates, reranked.recall, reranked.milliseconds, reranked.scoreErrorP99))
+                }
             }
         }
     }
