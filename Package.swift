@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "LearningTests", dependencies: ["Learning", "VitrineCore"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "VitrineCore"]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "Catalog", "Curation", "Imaging", "VitrineCore",
+            "Server", "Catalog", "Curation", "Imaging", "VitrineCore", "TestPostgres",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "GRDB", package: "GRDB.swift"),

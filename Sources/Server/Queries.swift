@@ -1,7 +1,6 @@
 import Catalog
 import Curation
 import Foundation
-import GRDB
 import Hummingbird
 
 // The query layer of the REST API and the web pages: filters, pages, item details, groups,
@@ -264,7 +263,6 @@ public struct Queries: Sendable {
     public let state: ServerState
     public init(state: ServerState) { self.state = state }
 
-    private var pool: DatabasePool { state.pool }
 
     /// The IIIF Image API size that fits an image of `width`×`height` px into a `box`×`box` square:
     /// `!box,box` when the image is larger than the box in either dimension, else `max` — a `!w,h` box
@@ -290,21 +288,19 @@ public struct Queries: Sendable {
         return id
     }
 
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.read(body) } catch let p as Problem { throw p } catch {
+    func read<T>(_ body: (SQLConnection) throws -> T) throws -> T {
+        do { return try state.catalog.sqlRead(body) } catch let p as Problem { throw p } catch {
             throw Problem(.internalServerError, title: "Catalog error", detail: "\(error)")
         }
     }
 
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.write(body) } catch let p as Problem { throw p } catch {
+    func write<T>(_ body: (SQLConnection) throws -> T) throws -> T {
+        do { return try state.catalog.sqlWrite(body) } catch let p as Problem { throw p } catch {
             throw Problem(.internalServerError, title: "Catalog error", detail: "\(error)")
         }
     }
 
-    static func tableExists(_ db: Database, _ name: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM sqlite_master WHERE name = ?", arguments: [name]) ?? false
-    }
+    static func tableExists(_ db: SQLConnection, _ name: String) throws -> Bool { try db.tableExists(name) }
 
     /// One page of items matching `filter`, by increasing id after `cursor`.
     /// - Throws: 400 when `limit` is outside 1…`maxPageSize`, the cursor is malformed, the FTS query
@@ -317,7 +313,7 @@ public struct Queries: Sendable {
         let after = try cursor.map(Self.decodeCursor) ?? 0
         return try read { db in
             var clauses = ["item.status = 'ok'", "item.id > ?"]
-            var args: [any DatabaseValueConvertible] = [after]
+            var args: [(any Sendable)?] = [after]
             if filter.concept != nil || filter.origin != nil || filter.minConfidence != nil || filter.maxConfidence != nil {
                 var sub = "SELECT a.itemID FROM annotation a JOIN category c ON c.id = a.categoryID JOIN annotationSource s ON s.id = a.sourceID WHERE a.boxForm IS NULL"
                 if let c = filter.concept { sub += " AND c.name = ?"; args.append(c) }
@@ -333,7 +329,7 @@ public struct Queries: Sendable {
                 let parts = c.split(separator: ":").compactMap { Int64($0) }
                 let runID: Int64
                 if parts.count == 2 { runID = parts[0] } else {
-                    guard let latest = try Int64.fetchOne(db, sql: "SELECT max(runID) FROM clusterAssignment") else {
+                    guard let latest = try db.value(Int64.self, "SELECT max(runID) FROM clusterAssignment") else {
                         throw Problem(.badRequest, title: "Invalid parameter", detail: "parameter 'cluster': the store has no cluster run")
                     }
                     runID = latest
@@ -354,46 +350,51 @@ public struct Queries: Sendable {
                 clauses.append("item.id \(w ? "" : "NOT ") IN (SELECT item_id FROM watermark_score WHERE flagged = 1)")
             }
             if let q = filter.q {
-                clauses.append("item.id IN (SELECT rowid FROM itemText WHERE itemText MATCH ?)"); args.append(q)
+                switch db.dialect {
+                case .sqlite: clauses.append("item.id IN (SELECT rowid FROM itemText WHERE itemText MATCH ?)")
+                // The expression the GIN index of PostgresSchema.itemTextSearch covers.
+                case .postgres: clauses.append("\(PostgresTextSearch.document("item")) @@ \(PostgresTextSearch.query("?"))")
+                }
+                args.append(q)
             }
             let sql = "SELECT * FROM item WHERE \(clauses.joined(separator: " AND ")) ORDER BY item.id LIMIT ?"
             args.append(limit + 1)
-            let rows: [Row]
-            do { rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)) } catch let e as DatabaseError where filter.q != nil && e.message?.contains("fts5") == true {
-                throw Problem.badParameter("q", filter.q ?? "", "an FTS5 query (\(e.message ?? ""))")
+            let rows: [SQLRow]
+            do { rows = try db.rows(sql, args) } catch where filter.q != nil && "\(error)".contains("fts5") {
+                throw Problem.badParameter("q", filter.q ?? "", "an FTS5 query (\(error))")
             }
             let page = rows.prefix(limit)
             let items = try page.map { try Self.summary($0, db: db, baseURL: baseURL) }
-            let next = rows.count > limit ? page.last.map { Self.cursor(after: $0["id"]) } : nil
+            let next = rows.count > limit ? try page.last.map { Self.cursor(after: try $0["id"]) } : nil
             return ItemPage(items: items, nextCursor: next)
         }
     }
 
-    static func labels(_ db: Database, itemID: Int64) throws -> [(LabelSummary, String?, Int64?)] {
-        try Row.fetchAll(db, sql: """
+    static func labels(_ db: SQLConnection, itemID: Int64) throws -> [(LabelSummary, String?, Int64?)] {
+        try db.rows("""
             SELECT c.name, s.kind, a.score, s.model, s.runID FROM annotation a JOIN category c ON c.id = a.categoryID
             JOIN annotationSource s ON s.id = a.sourceID WHERE a.itemID = ? AND a.boxForm IS NULL ORDER BY a.id
-            """, arguments: [itemID]).map { row in
-            let name: String = row[0]
-            return (LabelSummary(concept: name, label: name, origin: row[1], confidence: row[2]), row[3], row[4])
+            """, [itemID]).map { row in
+            let name: String = try row[0]
+            return try (LabelSummary(concept: name, label: name, origin: row[1], confidence: row[2]), row[3], row[4])
         }
     }
 
-    static func summary(_ row: Row, db: Database, baseURL: String) throws -> ItemSummary {
-        let id: Int64 = row["id"]
+    static func summary(_ row: SQLRow, db: SQLConnection, baseURL: String) throws -> ItemSummary {
+        let id: Int64 = try row["id"]
         return ItemSummary(id: id, title: row["title"], creator: row["creator"], provider: row["provider"], dataProvider: row["dataProvider"],
                            rights: row["rights"], width: row["width"], height: row["height"],
                            thumbnail: baseURL + thumbnailPath(id, width: row["width"], height: row["height"]), manifest: baseURL + manifestPath(id),
                            labels: try labels(db, itemID: id).map(\.0))
     }
 
-    static func itemRow(_ db: Database, _ id: Int64) throws -> Row {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM item WHERE id = ?", arguments: [id]) else { throw Problem.notFound("item \(id)") }
+    static func itemRow(_ db: SQLConnection, _ id: Int64) throws -> SQLRow {
+        guard let row = try db.row("SELECT * FROM item WHERE id = ?", [id]) else { throw Problem.notFound("item \(id)") }
         return row
     }
 
-    static func group(_ row: Row) -> DuplicateGroupSummary {
-        DuplicateGroupSummary(id: row["id"], runID: row["runID"], kind: row["kind"], algorithm: row["algorithm"], maxDistance: row["maxDistance"],
+    static func group(_ row: SQLRow) throws -> DuplicateGroupSummary {
+        try DuplicateGroupSummary(id: row["id"], runID: row["runID"], kind: row["kind"], algorithm: row["algorithm"], maxDistance: row["maxDistance"],
                               keeperItemID: row["keeperItemID"], keeperReason: row["keeperReason"], size: row["size"])
     }
 
@@ -402,26 +403,26 @@ public struct Queries: Sendable {
         try read { db in
             let row = try Self.itemRow(db, id)
             let all = try Self.labels(db, itemID: id)
-            let detections = try Row.fetchAll(db, sql: """
+            let detections = try db.rows("""
                 SELECT c.name, a.score, a.boxForm, a.v0, a.v1, a.v2, a.v3, s.name AS sname, s.runID FROM annotation a
                 JOIN category c ON c.id = a.categoryID JOIN annotationSource s ON s.id = a.sourceID
                 WHERE a.itemID = ? AND a.boxForm IS NOT NULL ORDER BY a.id
-                """, arguments: [id]).map { r -> DetectionSummary in
-                let form: String = r["boxForm"]
+                """, [id]).map { r -> DetectionSummary in
+                let form: String = try r["boxForm"]
                 let v: [Double] = [r["v0"] ?? 0, r["v1"] ?? 0, r["v2"] ?? 0, r["v3"] ?? 0]
                 let (w, h) = form == "corners" ? (v[2] - v[0], v[3] - v[1]) : (v[2], v[3])
-                return DetectionSummary(category: r[0], score: r[1], x: v[0], y: v[1], w: w, h: h, source: r["sname"], runID: r["runID"])
+                return try DetectionSummary(category: r[0], score: r[1], x: v[0], y: v[1], w: w, h: h, source: r["sname"], runID: r["runID"])
             }
-            let flagsText = try String.fetchOne(db, sql: "SELECT flags FROM quality WHERE itemID = ?", arguments: [id])
+            let flagsText = try db.value(String.self, "SELECT flags FROM quality WHERE itemID = ?", [id])
             let flags = (flagsText ?? "").split(separator: ",").map { String($0) }.filter { !$0.isEmpty }
-            let group = try Row.fetchOne(db, sql: """
+            let group = try db.row("""
                 SELECT g.* FROM duplicateGroup g JOIN duplicateMember m ON m.groupID = g.id WHERE m.itemID = ? ORDER BY g.runID DESC, g.id LIMIT 1
-                """, arguments: [id]).map(Self.group)
-            let cluster = try Row.fetchOne(db, sql: "SELECT runID, cluster, silhouette FROM clusterAssignment WHERE itemID = ? ORDER BY runID DESC LIMIT 1",
-                                           arguments: [id]).map { ClusterMembership(runID: $0[0], cluster: $0[1], silhouette: $0[2]) }
+                """, [id]).map(Self.group)
+            let cluster = try db.row("SELECT runID, cluster, silhouette FROM clusterAssignment WHERE itemID = ? ORDER BY runID DESC LIMIT 1",
+                                           [id]).map { try ClusterMembership(runID: $0[0], cluster: $0[1], silhouette: $0[2]) }
             let metadataText: String? = row["metadata"]
             let metadata = metadataText.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }
-            return ItemDetail(item: try Self.summary(row, db: db, baseURL: baseURL), date: row["date"], landingPage: row["landingPage"],
+            return try ItemDetail(item: try Self.summary(row, db: db, baseURL: baseURL), date: row["date"], landingPage: row["landingPage"],
                               originalURL: row["originalURL"], format: row["format"], sourcePath: row["sourcePath"], metadata: metadata,
                               labels: all.filter { $0.0.origin != "prediction" }.map(\.0),
                               predictions: all.filter { $0.0.origin == "prediction" }.map { PredictionSummary(concept: $0.0.concept, confidence: $0.0.confidence, model: $0.1, runID: $0.2) },
@@ -432,26 +433,26 @@ public struct Queries: Sendable {
     /// Summaries of the given ids, in the given order (unknown ids are skipped).
     public func summaries(ids: [Int64], baseURL: String = "") throws -> [ItemSummary] {
         try read { db in
-            try ids.compactMap { id in try Row.fetchOne(db, sql: "SELECT * FROM item WHERE id = ?", arguments: [id]).map { try Self.summary($0, db: db, baseURL: baseURL) } }
+            try ids.compactMap { id in try db.row("SELECT * FROM item WHERE id = ?", [id]).map { try Self.summary($0, db: db, baseURL: baseURL) } }
         }
     }
 
     /// Duplicate groups of the latest duplicates run (all runs when `runID` is nil and … newest first).
     public func duplicateGroups(limit: Int = 1000) throws -> [DuplicateGroupSummary] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM duplicateGroup ORDER BY runID DESC, id LIMIT ?", arguments: [limit]).map(Self.group)
+            try db.rows("SELECT * FROM duplicateGroup ORDER BY runID DESC, id LIMIT ?", [limit]).map(Self.group)
         }
     }
 
     /// One duplicate group with its members (keeper first); 404 naming the group id.
     public func duplicateGroup(id: Int64, baseURL: String = "") throws -> DuplicateGroupDetail {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM duplicateGroup WHERE id = ?", arguments: [id]) else { throw Problem.notFound("duplicate group \(id)") }
-            let group = Self.group(row)
-            let members = try Row.fetchAll(db, sql: """
+            guard let row = try db.row("SELECT * FROM duplicateGroup WHERE id = ?", [id]) else { throw Problem.notFound("duplicate group \(id)") }
+            let group = try Self.group(row)
+            let members = try db.rows("""
                 SELECT i.*, m.distanceToKeeper AS dk FROM duplicateMember m JOIN item i ON i.id = m.itemID WHERE m.groupID = ?
                 ORDER BY (i.id = ?) DESC, m.distanceToKeeper, i.id
-                """, arguments: [id, group.keeperItemID]).map { DuplicateMemberSummary(item: try Self.summary($0, db: db, baseURL: baseURL), distanceToKeeper: $0["dk"]) }
+                """, [id, group.keeperItemID]).map { try DuplicateMemberSummary(item: try Self.summary($0, db: db, baseURL: baseURL), distanceToKeeper: $0["dk"]) }
             return DuplicateGroupDetail(group: group, members: members)
         }
     }
@@ -459,18 +460,18 @@ public struct Queries: Sendable {
     /// Clusters of every stored cluster run, newest run first.
     public func clusters() throws -> [ClusterSummary] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT runID, cluster, count(*), avg(silhouette) FROM clusterAssignment GROUP BY runID, cluster ORDER BY runID DESC, cluster")
-                .map { ClusterSummary(runID: $0[0], cluster: $0[1], size: $0[2], meanSilhouette: $0[3]) }
+            try db.rows("SELECT runID, cluster, count(*), avg(silhouette) FROM clusterAssignment GROUP BY runID, cluster ORDER BY runID DESC, cluster")
+                .map { try ClusterSummary(runID: $0[0], cluster: $0[1], size: $0[2], meanSilhouette: $0[3]) }
         }
     }
 
     /// One cluster's items (by decreasing similarity to the centroid); 404 naming run and cluster.
     public func cluster(runID: Int64, cluster: Int, limit: Int = 1000, baseURL: String = "") throws -> ClusterDetail {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try db.rows("""
                 SELECT i.*, a.silhouette AS sil FROM clusterAssignment a JOIN item i ON i.id = a.itemID WHERE a.runID = ? AND a.cluster = ?
                 ORDER BY a.centroidSimilarity DESC, i.id LIMIT ?
-                """, arguments: [runID, cluster, limit])
+                """, [runID, cluster, limit])
             guard !rows.isEmpty else { throw Problem.notFound("cluster \(cluster) of run \(runID)") }
             let sils = rows.compactMap { $0["sil"] as Double? }
             let summary = ClusterSummary(runID: runID, cluster: cluster, size: rows.count, meanSilhouette: sils.isEmpty ? nil : sils.reduce(0, +) / Double(sils.count))
@@ -478,30 +479,30 @@ public struct Queries: Sendable {
         }
     }
 
-    static func run(_ row: Row) -> RunSummary {
-        RunSummary(id: row["id"], kind: row["kind"], toolVersion: row["toolVersion"], status: row["status"], startedAt: row["startedAt"],
+    static func run(_ row: SQLRow) throws -> RunSummary {
+        try RunSummary(id: row["id"], kind: row["kind"], toolVersion: row["toolVersion"], status: row["status"], startedAt: row["startedAt"],
                    finishedAt: row["finishedAt"], config: row["config"], summary: row["summary"])
     }
 
     /// Stored runs, newest first; `kind` filters (e.g. `classifier-evaluate`, `cluster`).
     public func runs(kind: String? = nil) throws -> [RunSummary] {
         try read { db in
-            if let kind { return try Row.fetchAll(db, sql: "SELECT * FROM run WHERE kind = ? ORDER BY id DESC", arguments: [kind]).map(Self.run) }
-            return try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id DESC").map(Self.run)
+            if let kind { return try db.rows("SELECT * FROM run WHERE kind = ? ORDER BY id DESC", [kind]).map(Self.run) }
+            return try db.rows("SELECT * FROM run ORDER BY id DESC").map(Self.run)
         }
     }
 
     /// One run; 404 naming the id.
     public func run(id: Int64) throws -> RunSummary {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]) else { throw Problem.notFound("run \(id)") }
-            return Self.run(row)
+            guard let row = try db.row("SELECT * FROM run WHERE id = ?", [id]) else { throw Problem.notFound("run \(id)") }
+            return try Self.run(row)
         }
     }
 
     /// The model of the store's embeddings (the most used one), nil when nothing is embedded.
     public func embeddingModel() throws -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT model FROM embedding WHERE vector IS NOT NULL GROUP BY model ORDER BY count(*) DESC LIMIT 1") }
+        try read { db in try db.value(String.self, "SELECT model FROM embedding WHERE vector IS NOT NULL GROUP BY model ORDER BY count(*) DESC LIMIT 1") }
     }
 
     /// Map coordinates written by `vitrine map` (`reports/map/coordinates.csv`); empty when absent.
@@ -511,7 +512,7 @@ public struct Queries: Sendable {
         // Pixel sizes, so each map thumbnail (96 px) asks for a size the image can give.
         let sizes: [Int64: (Int?, Int?)] = (try? read { db in
             var out: [Int64: (Int?, Int?)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, width, height FROM item") { out[row["id"]] = (row["width"], row["height"]) }
+            for row in try db.rows("SELECT id, width, height FROM item") { out[try row["id"]] = (row["width"], row["height"]) }
             return out
         }) ?? [:]
         var points: [MapPoint] = []
@@ -539,8 +540,8 @@ public struct Queries: Sendable {
 
     // MARK: feedback
 
-    static func requireItem(_ db: Database, _ id: Int64, _ field: String) throws {
-        guard try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM item WHERE id = ?", arguments: [id]) == true else {
+    static func requireItem(_ db: SQLConnection, _ id: Int64, _ field: String) throws {
+        guard try db.value(Bool.self, "SELECT count(*) > 0 FROM item WHERE id = ?", [id]) == true else {
             throw Problem(.notFound, title: "Not found", detail: "\(field): item \(id) does not exist")
         }
     }
@@ -552,12 +553,12 @@ public struct Queries: Sendable {
         let now = Date()
         return try write { db in
             try Self.requireItem(db, f.itemA, "itemA"); try Self.requireItem(db, f.itemB, "itemB")
-            if let g = f.groupID, try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM duplicateGroup WHERE id = ?", arguments: [g]) != true {
+            if let g = f.groupID, try db.value(Bool.self, "SELECT count(*) > 0 FROM duplicateGroup WHERE id = ?", [g]) != true {
                 throw Problem.notFound("groupID: duplicate group \(g)")
             }
-            try db.execute(sql: "INSERT INTO duplicateFeedback(itemA, itemB, groupID, verdict, who, createdAt) VALUES (?,?,?,?,?,?)",
-                           arguments: [f.itemA, f.itemB, f.groupID, f.verdict, f.who, now])
-            return FeedbackReceipt(id: db.lastInsertedRowID, createdAt: now)
+            let id = try db.insert("INSERT INTO duplicateFeedback(itemA, itemB, groupID, verdict, who, createdAt) VALUES (?,?,?,?,?,?)",
+                                   [f.itemA, f.itemB, f.groupID, f.verdict, f.who, now])
+            return FeedbackReceipt(id: id, createdAt: now)
         }
     }
 
@@ -575,21 +576,19 @@ public struct Queries: Sendable {
         let now = Date()
         return try write { db in
             try Self.requireItem(db, f.itemID, "itemID")
-            try db.execute(sql: "INSERT INTO labelFeedback(itemID, concept, verdict, correctedConcept, who, createdAt) VALUES (?,?,?,?,?,?)",
-                           arguments: [f.itemID, f.concept, f.verdict, f.correctedConcept, f.who, now])
-            let receipt = FeedbackReceipt(id: db.lastInsertedRowID, createdAt: now)
-            var sourceID = try Int64.fetchOne(db, sql: "SELECT id FROM annotationSource WHERE kind = 'curator' AND name = 'curator'")
+            let receipt = FeedbackReceipt(id: try db.insert("INSERT INTO labelFeedback(itemID, concept, verdict, correctedConcept, who, createdAt) VALUES (?,?,?,?,?,?)",
+                                                            [f.itemID, f.concept, f.verdict, f.correctedConcept, f.who, now]), createdAt: now)
+            var sourceID = try db.value(Int64.self, "SELECT id FROM annotationSource WHERE kind = 'curator' AND name = 'curator'")
             if sourceID == nil {
-                try db.execute(sql: "INSERT INTO annotationSource(name, kind, format, path, importedAt) VALUES ('curator', 'curator', 'feedback', '', ?)", arguments: [now])
-                sourceID = db.lastInsertedRowID
+                sourceID = try db.insert("INSERT INTO annotationSource(name, kind, format, path, importedAt) VALUES ('curator', 'curator', 'feedback', '', ?)", [now])
             }
-            try db.execute(sql: "INSERT OR IGNORE INTO category(name) VALUES (?)", arguments: [final])
-            guard let categoryID = try Int64.fetchOne(db, sql: "SELECT id FROM category WHERE name = ?", arguments: [final]) else {
+            try db.execute("INSERT INTO category(name) VALUES (?) ON CONFLICT DO NOTHING", [final])
+            guard let categoryID = try db.value(Int64.self, "SELECT id FROM category WHERE name = ?", [final]) else {
                 throw Problem(.internalServerError, title: "Catalog error", detail: "category '\(final)' was not created")
             }
-            try db.execute(sql: "DELETE FROM annotation WHERE sourceID = ? AND itemID = ? AND boxForm IS NULL AND categoryID = ?", arguments: [sourceID, f.itemID, categoryID])
-            try db.execute(sql: "INSERT INTO annotation(sourceID, itemID, categoryID, score, isCrowd, difficult, truncated) VALUES (?,?,?,1.0,0,0,0)",
-                           arguments: [sourceID, f.itemID, categoryID])
+            try db.execute("DELETE FROM annotation WHERE sourceID = ? AND itemID = ? AND boxForm IS NULL AND categoryID = ?", [sourceID, f.itemID, categoryID])
+            try db.execute("INSERT INTO annotation(sourceID, itemID, categoryID, score, isCrowd, difficult, truncated) VALUES (?,?,?,1.0,?,?,?)",
+                           [sourceID, f.itemID, categoryID, false, false, false])
             return receipt
         }
     }
@@ -599,9 +598,9 @@ public struct Queries: Sendable {
         let now = Date()
         return try write { db in
             try Self.requireItem(db, f.itemID, "itemID"); try Self.requireItem(db, f.similarItemID, "similarItemID")
-            try db.execute(sql: "INSERT INTO similarFeedback(itemID, similarItemID, relevant, who, createdAt) VALUES (?,?,?,?,?)",
-                           arguments: [f.itemID, f.similarItemID, f.relevant, f.who, now])
-            return FeedbackReceipt(id: db.lastInsertedRowID, createdAt: now)
+            let id = try db.insert("INSERT INTO similarFeedback(itemID, similarItemID, relevant, who, createdAt) VALUES (?,?,?,?,?)",
+                                   [f.itemID, f.similarItemID, f.relevant, f.who, now])
+            return FeedbackReceipt(id: id, createdAt: now)
         }
     }
 
@@ -609,25 +608,25 @@ public struct Queries: Sendable {
     /// of each pair counts; a pair's algorithm is that of its group (given, or the latest group holding both).
     public func duplicatePrecision() throws -> [ThresholdPrecision] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try db.rows("""
                 SELECT f.itemA, f.itemB, f.verdict, g.algorithm, ma.distanceToKeeper AS da, mb.distanceToKeeper AS db
                 FROM duplicateFeedback f
                 JOIN duplicateGroup g ON g.id = coalesce(f.groupID, (SELECT x.groupID FROM duplicateMember x JOIN duplicateMember y ON y.groupID = x.groupID
                      WHERE x.itemID = f.itemA AND y.itemID = f.itemB ORDER BY x.groupID DESC LIMIT 1))
                 LEFT JOIN duplicateMember ma ON ma.groupID = g.id AND ma.itemID = f.itemA
                 LEFT JOIN duplicateMember mb ON mb.groupID = g.id AND mb.itemID = f.itemB
-                WHERE f.id IN (SELECT max(id) FROM duplicateFeedback GROUP BY min(itemA, itemB), max(itemA, itemB))
+                WHERE f.id IN (SELECT max(id) FROM duplicateFeedback GROUP BY CASE WHEN itemA < itemB THEN itemA ELSE itemB END, CASE WHEN itemA < itemB THEN itemB ELSE itemA END)
                 """)
             var judged: [String: [(Int, Bool)]] = [:]
             for r in rows {
-                let algorithm: String = r["algorithm"]
+                let algorithm: String = try r["algorithm"]
                 var distance = max(r["da"] as Int? ?? 0, r["db"] as Int? ?? 0)
                 if ["ahash", "dhash", "phash", "whash"].contains(algorithm),
-                   let a = try Int64.fetchOne(db, sql: "SELECT \(algorithm) FROM imageHash WHERE itemID = ?", arguments: [r["itemA"] as Int64]),
-                   let b = try Int64.fetchOne(db, sql: "SELECT \(algorithm) FROM imageHash WHERE itemID = ?", arguments: [r["itemB"] as Int64]) {
+                   let a = try db.value(Int64.self, "SELECT \(algorithm) FROM imageHash WHERE itemID = ?", [r["itemA"] as Int64]),
+                   let b = try db.value(Int64.self, "SELECT \(algorithm) FROM imageHash WHERE itemID = ?", [r["itemB"] as Int64]) {
                     distance = (UInt64(bitPattern: a) ^ UInt64(bitPattern: b)).nonzeroBitCount
                 }
-                judged[algorithm, default: []].append((distance, (r["verdict"] as String) == "confirm"))
+                judged[algorithm, default: []].append((distance, (try r["verdict"] as String) == "confirm"))
             }
             var out: [ThresholdPrecision] = []
             for (algorithm, pairs) in judged.sorted(by: { $0.key < $1.key }) {

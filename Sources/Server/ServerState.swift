@@ -1,13 +1,15 @@
 import Catalog
 import Foundation
-import GRDB
 import Hummingbird
 import Logging
 
 /// How `vitrine serve` is set up. Sizes in bytes, times in seconds.
 public struct ServerConfiguration: Sendable {
-    /// The store folder (catalog.sqlite, images/, derived/, reports/).
+    /// The store folder (catalog.sqlite, images/, derived/, reports/); with `postgres`, the
+    /// folder of the files (`--images`: images/, derived/, reports/).
     public var store: URL
+    /// The PostgreSQL catalog (`postgres://USER@HOST:PORT/DB`); nil: the SQLite catalog in `store`.
+    public var postgres: String?
     public var host: String
     public var port: Int
     /// Write endpoints need `Authorization: Bearer TOKEN`; nil means the server is read-only.
@@ -24,9 +26,10 @@ public struct ServerConfiguration: Sendable {
     public init(
         store: URL, host: String = "127.0.0.1", port: Int = 8080, token: String? = nil,
         maxConcurrentRequests: Int = 32, maxUploadBytes: Int = 20 << 20, maxPageSize: Int = 200,
-        publicBaseURL: String? = nil
+        publicBaseURL: String? = nil, postgres: String? = nil
     ) {
         self.store = store
+        self.postgres = postgres
         self.host = host
         self.port = port
         self.token = token
@@ -40,19 +43,17 @@ public struct ServerConfiguration: Sendable {
 /// What every route shares: the configuration, the open catalog and the logger.
 public final class ServerState: Sendable {
     public let configuration: ServerConfiguration
+    /// The catalog: SQLite in the store folder, or PostgreSQL with the files in `configuration.store`.
     public let catalog: Catalog
-    /// The SQLite store's pool (the web interface's search uses SQLite's FTS5 table).
-    let pool: DatabasePool
     public let logger: Logger
 
     public init(configuration: ServerConfiguration, logger: Logger) throws {
         self.configuration = configuration
-        let catalog = try Catalog(store: configuration.store, mustExist: true)
-        guard let pool = catalog.pool else {
-            throw CatalogError(.open, "vitrine serve needs a SQLite store (its search uses SQLite full-text search)")
+        if let postgres = configuration.postgres {
+            catalog = try Catalog.open(postgres, images: configuration.store.path)
+        } else {
+            catalog = try Catalog(store: configuration.store, mustExist: true)
         }
-        self.catalog = catalog
-        self.pool = pool
         self.logger = logger
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import Reports
 
@@ -198,8 +197,8 @@ public enum WebRoutes {
         let p = APIRoutes.parameters(request)
         // The latest classifier run's predicted label of each item: its highest-scoring concept.
         let source: Int64? = try queries.read { db in
-            for id in try Int64.fetchAll(db, sql: "SELECT id FROM annotationSource WHERE kind = 'prediction' ORDER BY id DESC") {
-                if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM annotation WHERE sourceID = ? AND boxForm IS NULL)", arguments: [id]) == true { return id }
+            for id in try db.values(Int64.self, "SELECT id FROM annotationSource WHERE kind = 'prediction' ORDER BY id DESC") {
+                if try db.value(Bool.self, "SELECT EXISTS (SELECT 1 FROM annotation WHERE sourceID = ? AND boxForm IS NULL)", [id]) == true { return id }
             }
             return nil
         }
@@ -208,10 +207,10 @@ public enum WebRoutes {
             AND coalesce(a.score, 1) >= (SELECT max(coalesce(b.score, 1)) FROM annotation b WHERE b.sourceID = a.sourceID AND b.itemID = a.itemID AND b.boxForm IS NULL)
             """
         let concepts = try queries.read { db in
-            try Row.fetchAll(db, sql: """
+            try db.rows("""
                 SELECT c.name, count(*) FROM annotation a JOIN category c ON c.id = a.categoryID
                 WHERE \(top) GROUP BY c.name ORDER BY c.name
-                """, arguments: [source]).map { (name: $0[0] as String, count: $0[1] as Int) }
+                """, [source]).map { (name: try $0[0] as String, count: try $0[1] as Int) }
         }
         var body = "<h1>Prediction review</h1>"
         guard !concepts.isEmpty else {
@@ -223,13 +222,13 @@ public enum WebRoutes {
         for c in concepts { body += "<option value=\"\(h(c.name))\"\(c.name == concept ? " selected" : "")>\(h(c.name)) (\(c.count))</option>" }
         body += "</select></label><span><button type=\"submit\">Show</button></span></form>"
         let rows = try queries.read { db in
-            try Row.fetchAll(db, sql: """
+            try db.rows("""
                 SELECT i.*, a.score AS score, s.model AS model FROM annotation a JOIN category c ON c.id = a.categoryID
                 JOIN annotationSource s ON s.id = a.sourceID JOIN item i ON i.id = a.itemID
                 WHERE \(top) AND c.name = ?
                   AND NOT EXISTS (SELECT 1 FROM labelFeedback f WHERE f.itemID = a.itemID AND f.concept = c.name)
                 ORDER BY coalesce(a.score, 1.0), i.id LIMIT 120
-                """, arguments: [source, concept]).map { (item: try Queries.summary($0, db: db, baseURL: ""), score: $0["score"] as Double?, model: $0["model"] as String?) }
+                """, [source, concept]).map { (item: try Queries.summary($0, db: db, baseURL: ""), score: $0["score"] as Double?, model: $0["model"] as String?) }
         }
         body += "<p class=\"muted\">Items whose predicted label (the classifier's top concept) is <strong>\(h(concept))</strong>, not yet reviewed, lowest confidence first (up to 120). "
         body += "Keys: <span class=\"kbd\">j</span>/<span class=\"kbd\">k</span> move, <span class=\"kbd\">a</span> accept, <span class=\"kbd\">c</span> correct. "
@@ -438,9 +437,9 @@ struct Facets {
         try queries.read { db in
             var f = Facets()
             func pairs(_ sql: String) throws -> [(value: String, label: String)] {
-                try Row.fetchAll(db, sql: sql).compactMap { row in
+                try db.rows(sql).compactMap { row in
                     guard let v = row[0] as String?, !v.isEmpty else { return nil }
-                    let n: Int = row[1]
+                    let n: Int = try row[1]
                     return (v, "\(v) (\(n))")
                 }
             }
@@ -452,12 +451,12 @@ struct Facets {
             f.rights = try pairs("SELECT rights, count(*) FROM item WHERE status = 'ok' GROUP BY rights ORDER BY count(*) DESC LIMIT 100")
             f.providers = try pairs("SELECT provider, count(*) FROM item WHERE status = 'ok' GROUP BY provider ORDER BY count(*) DESC LIMIT 200")
             f.dataProviders = try pairs("SELECT dataProvider, count(*) FROM item WHERE status = 'ok' GROUP BY dataProvider ORDER BY count(*) DESC LIMIT 200")
-            if let run = try Int64.fetchOne(db, sql: "SELECT max(runID) FROM clusterAssignment") {
-                f.clusters = try Row.fetchAll(db, sql: "SELECT cluster, count(*) FROM clusterAssignment WHERE runID = ? GROUP BY cluster ORDER BY cluster", arguments: [run])
-                    .map { ("\(run):\($0[0] as Int)", "\($0[0] as Int) (\($0[1] as Int))") }
+            if let run = try db.value(Int64.self, "SELECT max(runID) FROM clusterAssignment") {
+                f.clusters = try db.rows("SELECT cluster, count(*) FROM clusterAssignment WHERE runID = ? GROUP BY cluster ORDER BY cluster", [run])
+                    .map { ("\(run):\(try $0[0] as Int)", "\(try $0[0] as Int) (\(try $0[1] as Int))") }
             }
             var flagCounts: [String: Int] = [:]
-            for text in try String.fetchAll(db, sql: "SELECT flags FROM quality WHERE flags != ''") {
+            for text in try db.values(String.self, "SELECT flags FROM quality WHERE flags != ''") {
                 for flag in text.split(separator: ",") { flagCounts[String(flag), default: 0] += 1 }
             }
             f.qualityFlags = flagCounts.keys.sorted().map { ($0, "\($0) (\(flagCounts[$0] ?? 0))") }

@@ -31,9 +31,6 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         try common.validateStore()
-        if PostgresLocation.isURL(common.store) {
-            throw ValidationError("vitrine serve needs a store folder (SQLite): its search uses SQLite full-text search; a PostgreSQL catalog is not served yet")
-        }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1–65535") }
         guard maxConcurrentRequests >= 1 else { throw ValidationError("--max-concurrent-requests must be at least 1") }
         guard maxUploadMib >= 1 else { throw ValidationError("--max-upload-mib must be at least 1") }
@@ -43,11 +40,12 @@ struct Serve: AsyncParsableCommand {
         let logger = common.makeLogger("vitrine.serve")
         let environmentToken = ProcessInfo.processInfo.environment["VITRINE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         let configuration = ServerConfiguration(
-            store: URL(fileURLWithPath: common.store), host: host, port: port, token: token ?? environmentToken,
-            maxConcurrentRequests: maxConcurrentRequests, maxUploadBytes: maxUploadMib << 20, publicBaseURL: publicUrl
+            store: URL(fileURLWithPath: PostgresLocation.isURL(common.store) ? (common.images ?? "") : common.store), host: host, port: port, token: token ?? environmentToken,
+            maxConcurrentRequests: maxConcurrentRequests, maxUploadBytes: maxUploadMib << 20, publicBaseURL: publicUrl,
+            postgres: PostgresLocation.isURL(common.store) ? common.store : nil
         )
         let state = try ServerState(configuration: configuration, logger: logger)
-        logger.notice("serving \(common.store) on http://\(host):\(port)/ (\(configuration.token == nil ? "read-only" : "writes need the token"))")
+        logger.notice("serving \(state.catalog.location) on http://\(host):\(port)/ (\(configuration.token == nil ? "read-only" : "writes need the token"))")
         try await VitrineServer.makeApplication(state: state).runService()
     }
 }

@@ -1,7 +1,6 @@
 import Catalog
 import Curation
 import Foundation
-import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Imaging
@@ -17,7 +16,7 @@ private func apiSolid(_ colour: [UInt8], width: Int, height: Int, stripe: Int) -
 }
 
 /// A store of 3 items ingested from a CSV list with titles, creators, rights and providers.
-private func makeStore() async throws -> URL {
+private func makeStore(_ backend: ServerBackend = .sqlite) async throws -> ServedStore? {
     let images = [[200, 10, 10], [10, 200, 10], [10, 10, 200]].enumerated().map { i, c in
         apiSolid(c.map(UInt8.init), width: 64, height: 48, stripe: 10 * (i + 1))
     }
@@ -25,11 +24,11 @@ private func makeStore() async throws -> URL {
         "p0.png,Harvesters in a field,Anon.,http://creativecommons.org/publicdomain/mark/1.0/,Museum X\n" +
         "p1.png,Portrait of a lady,Rembrandt,http://rightsstatements.org/vocab/InC/1.0/,Museum Y\n" +
         "p2.png,Map of the harbour,Anon.,http://creativecommons.org/publicdomain/mark/1.0/,Museum X\n"
-    return try await ingestedStore(prefix: "api", images: images, list: list).0
+    return try await ingestedStore(prefix: "api", images: images, list: list, backend: backend)
 }
 
-private func makeApp(_ store: URL, token: String? = "secret", maxPageSize: Int = 200, maxUploadBytes: Int = 20 << 20) throws -> (some ApplicationProtocol, Router<BasicRequestContext>) {
-    let state = try ServerState(configuration: ServerConfiguration(store: store, token: token, maxUploadBytes: maxUploadBytes, maxPageSize: maxPageSize),
+private func makeApp(_ store: ServedStore, token: String? = "secret", maxPageSize: Int = 200, maxUploadBytes: Int = 20 << 20) throws -> (some ApplicationProtocol, Router<BasicRequestContext>) {
+    let state = try ServerState(configuration: store.configuration(token: token, maxUploadBytes: maxUploadBytes, maxPageSize: maxPageSize),
                                 logger: Logger(label: "test"))
     let router = VitrineServer.makeRouter(state: state)
     return (Application(router: router), router)
@@ -41,10 +40,10 @@ private func object(_ buffer: ByteBuffer) throws -> [String: Any] {
 
 @Suite("REST API")
 struct APITests {
-    @Test("items filter by provider and rights, FTS query matches titles, cursor pages cover every item once")
-    func filtersQueryAndPagination() async throws {
-        let store = try await makeStore()
-        defer { try? FileManager.default.removeItem(at: store.deletingLastPathComponent()) }
+    @Test("items filter by provider and rights, FTS query matches titles, cursor pages cover every item once", arguments: ServerBackend.allCases)
+    func filtersQueryAndPagination(backend: ServerBackend) async throws {
+        guard let store = try await makeStore(backend) else { return }  // PostgreSQL not installed (outside CI)
+        defer { store.remove() }
         let (app, _) = try makeApp(store)
         try await app.test(.router) { client in
             try await client.execute(uri: "/api/items?provider=Museum%20X", method: .get) { r in
@@ -64,6 +63,17 @@ struct APITests {
                 thumbnailPath = String(thumbnail[try #require(thumbnail.range(of: "/iiif/3/")).lowerBound...])
             }
             try await client.execute(uri: thumbnailPath, method: .get) { r in #expect(r.status == .ok, "\(thumbnailPath)") }
+            // The same words find the same items on both backends (FTS5 / PostgreSQL text search):
+            // case and diacritics folded, words ANDed, OR, creators searched too.
+            for (q, titles) in [("HARBOUR", ["Map of the harbour"]), ("h%C3%A0rbour", ["Map of the harbour"]),
+                                ("harbour%20OR%20portrait", ["Map of the harbour", "Portrait of a lady"]),
+                                ("map%20harbour", ["Map of the harbour"]), ("map%20lady", []), ("rembrandt", ["Portrait of a lady"])] {
+                try await client.execute(uri: "/api/items?q=\(q)", method: .get) { r in
+                    #expect(r.status == .ok, "q=\(q)")
+                    let items = try #require(try object(r.body)["items"] as? [[String: Any]])
+                    #expect(items.compactMap { $0["title"] as? String }.sorted() == titles, "q=\(q)")
+                }
+            }
             try await client.execute(uri: "/api/items?rights=http://rightsstatements.org/vocab/InC/1.0/", method: .get) { r in
                 let items = try #require(try object(r.body)["items"] as? [[String: Any]])
                 #expect(items.map { $0["creator"] as? String } == ["Rembrandt"])
@@ -82,10 +92,10 @@ struct APITests {
         }
     }
 
-    @Test("bad parameters, unknown ids, missing token and too-large uploads answer problems naming them")
-    func problems() async throws {
-        let store = try await makeStore()
-        defer { try? FileManager.default.removeItem(at: store.deletingLastPathComponent()) }
+    @Test("bad parameters, unknown ids, missing token and too-large uploads answer problems naming them", arguments: ServerBackend.allCases)
+    func problems(backend: ServerBackend) async throws {
+        guard let store = try await makeStore(backend) else { return }  // PostgreSQL not installed (outside CI)
+        defer { store.remove() }
         let (app, _) = try makeApp(store, maxPageSize: 10, maxUploadBytes: 100)
         try await app.test(.router) { client in
             for (uri, status, word) in [("/api/items?limit=11", HTTPResponse.Status.badRequest, "limit"), ("/api/items?cursor=%%%", .badRequest, "cursor"),
@@ -112,18 +122,17 @@ struct APITests {
         }
     }
 
-    @Test("an accepted or corrected label becomes a curator label; duplicate verdicts give a precision per threshold")
-    func feedbackRoundTrip() async throws {
-        let store = try await makeStore()
-        defer { try? FileManager.default.removeItem(at: store.deletingLastPathComponent()) }
-        let catalog = try Catalog(store: store)
-        try await catalog.pool!.write { db in
-            try db.execute(sql: "INSERT INTO run(kind, toolVersion, config, startedAt, status) VALUES ('duplicates', 'test', '{}', ?, 'finished')", arguments: [Date()])
-            try db.execute(sql: "INSERT INTO duplicateGroup(runID, kind, algorithm, maxDistance, keeperItemID, keeperReason, size) VALUES (1, 'near', 'phash', 10, 1, 'largest', 3)")
+    @Test("an accepted or corrected label becomes a curator label; duplicate verdicts give a precision per threshold", arguments: ServerBackend.allCases)
+    func feedbackRoundTrip(backend: ServerBackend) async throws {
+        guard let store = try await makeStore(backend) else { return }  // PostgreSQL not installed (outside CI)
+        defer { store.remove() }
+        try store.catalog.sqlWrite { db in
+            let run = try db.insert("INSERT INTO run(kind, toolVersion, config, startedAt, status) VALUES ('duplicates', 'test', '{}', ?, 'finished')", [Date()])
+            #expect(try db.insert("INSERT INTO duplicateGroup(runID, kind, algorithm, maxDistance, keeperItemID, keeperReason, size) VALUES (?, 'near', 'phash', 10, 1, 'largest', 3)", [run]) == 1)
             for (item, d) in [(1, 0), (2, 4), (3, 8)] {
-                try db.execute(sql: "INSERT INTO duplicateMember(groupID, itemID, distanceToKeeper) VALUES (1, ?, ?)", arguments: [item, d])
+                try db.execute("INSERT INTO duplicateMember(groupID, itemID, distanceToKeeper) VALUES (1, ?, ?)", [item, d])
             }
-            try db.execute(sql: "DELETE FROM imageHash")
+            try db.execute("DELETE FROM imageHash")
         }
         let (app, _) = try makeApp(store)
         let auth: HTTPFields = [.authorization: "Bearer secret", .contentType: "application/json"]
@@ -158,8 +167,8 @@ struct APITests {
 
     @Test("/openapi.json parses and lists every route the router registered")
     func openAPIListsEveryRoute() async throws {
-        let store = try await makeStore()
-        defer { try? FileManager.default.removeItem(at: store.deletingLastPathComponent()) }
+        let store = try #require(try await makeStore())
+        defer { store.remove() }
         let (app, router) = try makeApp(store)
         let registered = Set(router.routes.map { "\($0.path)" }.filter { $0.hasPrefix("/api") || $0 == "/openapi.json" }.map { path in
             path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")

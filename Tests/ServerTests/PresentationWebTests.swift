@@ -1,7 +1,6 @@
 import Catalog
 import Curation
 import Foundation
-import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Imaging
@@ -17,7 +16,7 @@ private func solid(_ colour: [UInt8], width: Int, height: Int) -> PixelBuffer {
 
 /// 3 ingested items (real libvips, real SQLite) with a duplicate group, a cluster run, a detection,
 /// a dataset label and a prediction — what the manifests and pages draw.
-private func makeRichStore() async throws -> (URL, [Int64]) {
+private func makeRichStore(_ backend: ServerBackend = .sqlite) async throws -> (ServedStore, [Int64])? {
     let images = [[180, 40, 40], [40, 180, 40], [40, 40, 180]].enumerated().map { i, c in
         solid(c.map(UInt8.init), width: 120 + 10 * i, height: 80)
     }
@@ -25,48 +24,45 @@ private func makeRichStore() async throws -> (URL, [Int64]) {
         "p0.png,Harvesters <in> a field,Anon.,http://creativecommons.org/publicdomain/mark/1.0/,Museum X\n" +
         "p1.png,Portrait of a lady,Rembrandt,Some local rights text,Museum Y\n" +
         "p2.png,Map of the harbour,Anon.,http://rightsstatements.org/vocab/InC/1.0/,Museum X\n"
-    let (store, catalog) = try await ingestedStore(prefix: "web", images: images, list: list)
+    guard let store = try await ingestedStore(prefix: "web", images: images, list: list, backend: backend) else { return nil }
     // Ingest runs in parallel: ids follow completion, not the list. ids[i] is the item of p{i}.png.
-    let ids: [Int64] = try await catalog.pool!.read { db in
+    let ids: [Int64] = try store.catalog.sqlRead { db in
         try ["Harvesters <in> a field", "Portrait of a lady", "Map of the harbour"].map { title in
-            try #require(try Int64.fetchOne(db, sql: "SELECT id FROM item WHERE title = ?", arguments: [title]))
+            try #require(try db.value(Int64.self, "SELECT id FROM item WHERE title = ?", [title]))
         }
     }
     let (a, b, c) = (ids[0], ids[1], ids[2])
-    try await catalog.pool!.write { db in
+    try store.catalog.sqlWrite { db in
         let now = Date()
-        try db.execute(sql: "INSERT INTO run(kind, toolVersion, config, startedAt, status) VALUES ('duplicates', 'test', '{}', ?, 'finished')", arguments: [now])
-        let dupRun = db.lastInsertedRowID
-        try db.execute(sql: "INSERT INTO duplicateGroup(runID, kind, algorithm, maxDistance, keeperItemID, keeperReason, size) VALUES (?, 'near', 'phash', 10, ?, 'largest', 2)",
-                       arguments: [dupRun, a])
-        let group = db.lastInsertedRowID
-        try db.execute(sql: "INSERT INTO duplicateMember(groupID, itemID, distanceToKeeper) VALUES (?, ?, 0), (?, ?, 6)", arguments: [group, a, group, b])
-        try db.execute(sql: "INSERT INTO run(kind, toolVersion, config, startedAt, status) VALUES ('cluster', 'test', '{}', ?, 'finished')", arguments: [now])
-        let clusterRun = db.lastInsertedRowID
+        let dupRun = try db.insert("INSERT INTO run(kind, toolVersion, config, startedAt, status) VALUES ('duplicates', 'test', '{}', ?, 'finished')", [now])
+        let group = try db.insert("INSERT INTO duplicateGroup(runID, kind, algorithm, maxDistance, keeperItemID, keeperReason, size) VALUES (?, 'near', 'phash', 10, ?, 'largest', 2)",
+                                  [dupRun, a])
+        try db.execute("INSERT INTO duplicateMember(groupID, itemID, distanceToKeeper) VALUES (?, ?, 0), (?, ?, 6)", [group, a, group, b])
+        let clusterRun = try db.insert("INSERT INTO run(kind, toolVersion, config, startedAt, status) VALUES ('cluster', 'test', '{}', ?, 'finished')", [now])
         for (item, cluster, sil) in [(a, 0, 0.6), (b, 0, 0.4), (c, 1, -0.1)] {
-            try db.execute(sql: "INSERT INTO clusterAssignment(runID, itemID, cluster, silhouette, centroidSimilarity) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [clusterRun, item, cluster, sil, 0.3 + sil])
+            try db.execute("INSERT INTO clusterAssignment(runID, itemID, cluster, silhouette, centroidSimilarity) VALUES (?, ?, ?, ?, ?)",
+                           [clusterRun, item, cluster, sil, 0.3 + sil])
         }
-        try db.execute(sql: "INSERT INTO annotationSource(name, kind, format, path, importedAt) VALUES ('gt', 'dataset', 'coco', 'x.json', ?)", arguments: [now])
-        let gt = db.lastInsertedRowID
-        try db.execute(sql: "INSERT INTO annotationSource(name, kind, format, path, model, importedAt) VALUES ('lr', 'prediction', 'classifier', '', 'logreg-1', ?)", arguments: [now])
-        let predictions = db.lastInsertedRowID
-        try db.execute(sql: "INSERT INTO category(name) VALUES ('http://vocab.getty.edu/aat/300033618'), ('ship')")
-        try db.execute(sql: "INSERT INTO annotation(sourceID, itemID, categoryID, boxForm, v0, v1, v2, v3, score) VALUES (?, ?, 2, 'xywh', 10, 20, 30, 40, 0.9)", arguments: [gt, a])
-        try db.execute(sql: "INSERT INTO annotation(sourceID, itemID, categoryID) VALUES (?, ?, 1)", arguments: [gt, a])
-        try db.execute(sql: "UPDATE quality SET flags = CASE itemID WHEN ? THEN 'too_small,low_information' ELSE '' END", arguments: [c])
+        let gt = try db.insert("INSERT INTO annotationSource(name, kind, format, path, importedAt) VALUES ('gt', 'dataset', 'coco', 'x.json', ?)", [now])
+        let predictions = try db.insert("INSERT INTO annotationSource(name, kind, format, path, model, importedAt) VALUES ('lr', 'prediction', 'classifier', '', 'logreg-1', ?)", [now])
+        let aat = try db.insert("INSERT INTO category(name) VALUES ('http://vocab.getty.edu/aat/300033618')")
+        let ship = try db.insert("INSERT INTO category(name) VALUES ('ship')")
+        try db.execute("INSERT INTO annotation(sourceID, itemID, categoryID, boxForm, v0, v1, v2, v3, score) VALUES (?, ?, ?, 'xywh', 10, 20, 30, 40, 0.9)", [gt, a, ship])
+        try db.execute("INSERT INTO annotation(sourceID, itemID, categoryID) VALUES (?, ?, ?)", [gt, a, aat])
+        try db.execute("UPDATE quality SET flags = CASE itemID WHEN ? THEN 'too_small,low_information' ELSE '' END", [c])
         for (item, score) in [(b, 0.35), (c, 0.8)] {
-            try db.execute(sql: "INSERT INTO annotation(sourceID, itemID, categoryID, score) VALUES (?, ?, 1, ?)", arguments: [predictions, item, score])
+            try db.execute("INSERT INTO annotation(sourceID, itemID, categoryID, score) VALUES (?, ?, ?, ?)", [predictions, item, aat, score])
         }
     }
-    try FileManager.default.createDirectory(at: store.appendingPathComponent("reports/charts"), withIntermediateDirectories: true)
-    try Data("<html><body>report</body></html>".utf8).write(to: store.appendingPathComponent("reports/index.html"))
-    try Data(#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>"#.utf8).write(to: store.appendingPathComponent("reports/charts/confusion-matrix.svg"))
+    let files = store.files
+    try FileManager.default.createDirectory(at: files.appendingPathComponent("reports/charts"), withIntermediateDirectories: true)
+    try Data("<html><body>report</body></html>".utf8).write(to: files.appendingPathComponent("reports/index.html"))
+    try Data(#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>"#.utf8).write(to: files.appendingPathComponent("reports/charts/confusion-matrix.svg"))
     return (store, ids)
 }
 
-private func makeApp(_ store: URL, maxConcurrentRequests: Int = 32) throws -> some ApplicationProtocol {
-    let state = try ServerState(configuration: ServerConfiguration(store: store, token: "secret", maxConcurrentRequests: maxConcurrentRequests),
+private func makeApp(_ store: ServedStore, maxConcurrentRequests: Int = 32) throws -> some ApplicationProtocol {
+    let state = try ServerState(configuration: store.configuration(token: "secret", maxConcurrentRequests: maxConcurrentRequests),
                                 logger: Logger(label: "test"))
     return Application(router: VitrineServer.makeRouter(state: state))
 }
@@ -77,11 +73,12 @@ private func object(_ buffer: ByteBuffer) throws -> [String: Any] {
 
 @Suite("IIIF Presentation 3 and web interface")
 struct PresentationWebTests {
-    @Test("an item's manifest has a canvas painted by its image service, EDM metadata, rights and tagging annotations")
-    func manifest() async throws {
-        let (store, ids) = try await makeRichStore()
+    @Test("an item's manifest has a canvas painted by its image service, EDM metadata, rights and tagging annotations", arguments: ServerBackend.allCases)
+    func manifest(backend: ServerBackend) async throws {
+        guard let rich = try await makeRichStore(backend) else { return }  // PostgreSQL not installed (outside CI)
+        let (store, ids) = rich
         let (a, b) = (ids[0], ids[1])
-        defer { try? FileManager.default.removeItem(at: store.deletingLastPathComponent()) }
+        defer { store.remove() }
         try await makeApp(store).test(.router) { client in
             try await client.execute(uri: "/iiif/manifests/\(a)", method: .get) { r in
                 #expect(r.status == .ok)
@@ -125,11 +122,12 @@ struct PresentationWebTests {
         }
     }
 
-    @Test("collections for a cluster, a duplicate group and a search list their manifests; search pages chain")
-    func collections() async throws {
-        let (store, ids) = try await makeRichStore()
+    @Test("collections for a cluster, a duplicate group and a search list their manifests; search pages chain", arguments: ServerBackend.allCases)
+    func collections(backend: ServerBackend) async throws {
+        guard let rich = try await makeRichStore(backend) else { return }  // PostgreSQL not installed (outside CI)
+        let (store, ids) = rich
         let (a, b, c) = (ids[0], ids[1], ids[2])
-        defer { try? FileManager.default.removeItem(at: store.deletingLastPathComponent()) }
+        defer { store.remove() }
         try await makeApp(store).test(.router) { client in
             func manifests(_ uri: String) async throws -> [String] {
                 try await client.execute(uri: uri, method: .get) { r in
@@ -161,11 +159,12 @@ struct PresentationWebTests {
         }
     }
 
-    @Test("every page renders with the error marker script, escapes text and links what it shows")
-    func pages() async throws {
-        let (store, ids) = try await makeRichStore()
+    @Test("every page renders with the error marker script, escapes text and links what it shows", arguments: ServerBackend.allCases)
+    func pages(backend: ServerBackend) async throws {
+        guard let rich = try await makeRichStore(backend) else { return }  // PostgreSQL not installed (outside CI)
+        let (store, ids) = rich
         let (a, b, c) = (ids[0], ids[1], ids[2])
-        defer { try? FileManager.default.removeItem(at: store.deletingLastPathComponent()) }
+        defer { store.remove() }
         try await makeApp(store).test(.router) { client in
             func page(_ uri: String) async throws -> String {
                 try await client.execute(uri: uri, method: .get) { r in
@@ -212,8 +211,8 @@ struct PresentationWebTests {
 
     @Test("/metrics exposes Prometheus counters of the requests served")
     func metrics() async throws {
-        let (store, _) = try await makeRichStore()
-        defer { try? FileManager.default.removeItem(at: store.deletingLastPathComponent()) }
+        let (store, _) = try #require(try await makeRichStore())
+        defer { store.remove() }
         try await makeApp(store).test(.router) { client in
             try await client.execute(uri: "/api/items", method: .get) { r in #expect(r.status == .ok) }
             try await client.execute(uri: "/metrics", method: .get) { r in
@@ -228,8 +227,8 @@ struct PresentationWebTests {
 
     @Test("with one request slot, concurrent requests queue and all complete")
     func boundedConcurrency() async throws {
-        let (store, ids) = try await makeRichStore()
-        defer { try? FileManager.default.removeItem(at: store.deletingLastPathComponent()) }
+        let (store, ids) = try #require(try await makeRichStore())
+        defer { store.remove() }
         // `.router` runs the middleware stack without sockets, so the queue is exercised without a
         // client read timeout that a loaded CI machine could hit while 12 requests wait in one slot.
         try await makeApp(store, maxConcurrentRequests: 1).test(.router) { client in

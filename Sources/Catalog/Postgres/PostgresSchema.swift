@@ -9,9 +9,10 @@ import GRDB
 /// Types: INTEGER → BIGINT, TEXT → TEXT, DOUBLE → DOUBLE PRECISION, BLOB → BYTEA,
 /// BOOLEAN → BOOLEAN, DATETIME → TIMESTAMPTZ; `INTEGER PRIMARY KEY AUTOINCREMENT` → BIGINT
 /// identity. Names are SQLite's, in lower case (PostgreSQL folds unquoted names), so queries
-/// written for SQLite with camelCase names run unchanged. Left out: the FTS5 full-text table
-/// `itemText` and its triggers (SQLite-only; `vitrine serve` needs a SQLite store), and data
-/// changes inside migrations (none of the released migrations makes one).
+/// written for SQLite with camelCase names run unchanged. The FTS5 full-text table `itemText`
+/// and its triggers are replaced by a GIN expression index (`PostgresTextSearch`, a
+/// PostgreSQL-only migration after `v7-server`). Left out: data changes inside migrations (none
+/// of the released migrations makes one).
 enum PostgresSchema {
     struct Migration: Sendable { var name: String; var statements: [String] }
 
@@ -30,6 +31,9 @@ enum PostgresSchema {
             try migrator.migrate(queue, upTo: name)
             let after = try queue.read { try tables($0) }
             out.append(Migration(name: name, statements: statements(from: before, to: after)))
+            if name == PostgresTextSearch.after {
+                out.append(Migration(name: PostgresTextSearch.migrationName, statements: PostgresTextSearch.statements))
+            }
             before = after
         }
         return out
@@ -142,7 +146,7 @@ enum PostgresSchema {
     static func migrate(_ backend: PostgresBackend) throws {
         // Opening an up-to-date catalog (every command does) reads only the applied names; the
         // translation, which replays every SQLite migration in memory, runs when one is missing.
-        let names = Catalog.migrator.migrations
+        let names = Catalog.migrator.migrations + [PostgresTextSearch.migrationName]
         let applied = try? backend.read("read the applied migrations") { s in
             Set(try s.column(String.self, "SELECT identifier FROM schema_migrations"))
         }
