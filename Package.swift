@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "Imaging", "VectorIndex"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestPostgres", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Golden"]),
-        .testTarget(name: "CurationTests", dependencies: ["Curation", "Catalog", "Imaging", "VectorIndex", "VitrineCore", "Learning", "Datasets", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "CurationTests", dependencies: ["Curation", "Catalog", "Imaging", "VectorIndex", "VitrineCore", "Learning", "Datasets", "TestPostgres", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "VitrineCore"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "VitrineCore"]),
         .testTarget(name: "ServerTests", dependencies: [

@@ -277,6 +277,12 @@ public final class Catalog: Sendable {
         }
     }
 
+    /// One run by id; nil when there is none.
+    public func run(id: Int64) throws -> RunRecord? {
+        if let pg { return try pg.read("read run \(id)") { s in try s.fetchOne(RunRecord.self, "SELECT * FROM run WHERE id = ?", [id]) } }
+        return try read("read run \(id)") { db in try RunRecord.fetchOne(db, key: id) }
+    }
+
     /// The latest finished run of a kind.
     public func latestRun(kind: String) throws -> RunRecord? {
         if let pg {

@@ -85,40 +85,53 @@ extension Catalog {
         if let pg {
             return try pg.write("save \(items.count) items of detections") { s in
                 var ids = try Self.categoryIDs(s)
-                for entry in items {
-                    try s.upsert(entry.item, into: "detectionItem", key: ["runID", "itemID"])
-                    for d in entry.detections {
-                        var annotation = AnnotationRecord(sourceID: sourceID, itemID: d.itemID,
-                                                          categoryID: try Self.categoryID(d.className, supercategory: nil, &ids, s))
-                        annotation.boxForm = "xywh"
-                        (annotation.v0, annotation.v1, annotation.v2, annotation.v3) = (d.x, d.y, d.width, d.height)
-                        annotation.area = d.width * d.height
-                        annotation.score = d.score
-                        try s.insert(annotation, into: "annotation")
-                    }
-                }
+                for entry in items { try Self.saveDetectionItem(entry.item, entry.detections, sourceID: sourceID, categories: &ids, s) }
             }
         }
         try write("save \(items.count) items of detections") { db in
-            var ids: [String: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, name FROM category") { ids[row["name"]] = row["id"] }
-            for entry in items {
-                try entry.item.upsert(db)
-                for d in entry.detections {
-                    if ids[d.className] == nil {
-                        var category = CategoryRecord(name: d.className)
-                        try category.insert(db)
-                        ids[d.className] = category.id
-                    }
-                    var annotation = AnnotationRecord(sourceID: sourceID, itemID: d.itemID, categoryID: ids[d.className] ?? 0)
-                    annotation.boxForm = "xywh"
-                    (annotation.v0, annotation.v1, annotation.v2, annotation.v3) = (d.x, d.y, d.width, d.height)
-                    annotation.area = d.width * d.height
-                    annotation.score = d.score
-                    try annotation.insert(db)
-                }
-            }
+            var ids = try Self.categoryIDs(db)
+            for entry in items { try Self.saveDetectionItem(entry.item, entry.detections, sourceID: sourceID, categories: &ids, db) }
         }
+    }
+
+    /// The category ids by name (SQLite).
+    static func categoryIDs(_ db: Database) throws -> [String: Int64] {
+        var ids: [String: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, name FROM category") { ids[row["name"]] = row["id"] }
+        return ids
+    }
+
+    /// One item's outcome of a detection run and its detections as annotations of `sourceID`
+    /// (inside the caller's transaction; classes are created by name).
+    static func saveDetectionItem(_ item: DetectionItemRecord, _ detections: [NewDetection], sourceID: Int64,
+                                  categories ids: inout [String: Int64], _ s: PGSession) throws {
+        try s.upsert(item, into: "detectionItem", key: ["runID", "itemID"])
+        for d in detections {
+            try s.insert(Self.annotation(d, sourceID: sourceID, categoryID: try Self.categoryID(d.className, supercategory: nil, &ids, s)), into: "annotation")
+        }
+    }
+
+    static func saveDetectionItem(_ item: DetectionItemRecord, _ detections: [NewDetection], sourceID: Int64,
+                                  categories ids: inout [String: Int64], _ db: Database) throws {
+        try item.upsert(db)
+        for d in detections {
+            if ids[d.className] == nil {
+                var category = CategoryRecord(name: d.className)
+                try category.insert(db)
+                ids[d.className] = category.id
+            }
+            var annotation = Self.annotation(d, sourceID: sourceID, categoryID: ids[d.className] ?? 0)
+            try annotation.insert(db)
+        }
+    }
+
+    static func annotation(_ d: NewDetection, sourceID: Int64, categoryID: Int64) -> AnnotationRecord {
+        var annotation = AnnotationRecord(sourceID: sourceID, itemID: d.itemID, categoryID: categoryID)
+        annotation.boxForm = "xywh"
+        (annotation.v0, annotation.v1, annotation.v2, annotation.v3) = (d.x, d.y, d.width, d.height)
+        annotation.area = d.width * d.height
+        annotation.score = d.score
+        return annotation
     }
 
     /// Ids of the items that detection run `runID` has already processed (ok or error).

@@ -79,12 +79,28 @@ public struct WorkOutcome: Sendable {
     public var workID: Int64
     public var ingested: Catalog.IngestedItem?
     public var embedding: EmbeddingRecord?
+    public var detection: DetectionOutcome?
     public var error: String?
-    public init(workID: Int64, ingested: Catalog.IngestedItem? = nil, embedding: EmbeddingRecord? = nil, error: String? = nil) {
+    public init(workID: Int64, ingested: Catalog.IngestedItem? = nil, embedding: EmbeddingRecord? = nil,
+                detection: DetectionOutcome? = nil, error: String? = nil) {
         self.workID = workID
         self.ingested = ingested
         self.embedding = embedding
+        self.detection = detection
         self.error = error
+    }
+}
+
+/// What a `detect` work item produced: the item's outcome in its detection run (ok or its
+/// error) and its detections, stored as annotations of the run's prediction source `sourceID`.
+public struct DetectionOutcome: Sendable {
+    public var sourceID: Int64
+    public var item: DetectionItemRecord
+    public var detections: [NewDetection]
+    public init(sourceID: Int64, item: DetectionItemRecord, detections: [NewDetection]) {
+        self.sourceID = sourceID
+        self.item = item
+        self.detections = detections
     }
 }
 
@@ -252,6 +268,7 @@ extension Catalog {
         if let pg {
             return try pg.write("commit \(outcomes.count) work items") { s in
                 var committed: [Int64] = []
+                var categories: [String: Int64]?
                 for outcome in outcomes {
                     let owned = try s.query("""
                         UPDATE workItem SET status = ?, error = ?, finishedAt = ?, leaseUntil = NULL
@@ -260,6 +277,11 @@ extension Catalog {
                     guard !owned.isEmpty else { continue }
                     if let ingested = outcome.ingested { _ = try saveItems([ingested], s) }
                     if let embedding = outcome.embedding { try s.upsert(embedding, into: "embedding", key: ["itemID", "model"]) }
+                    if let d = outcome.detection {
+                        var ids = try categories ?? Self.categoryIDs(s)
+                        try Self.saveDetectionItem(d.item, d.detections, sourceID: d.sourceID, categories: &ids, s)
+                        categories = ids
+                    }
                     committed.append(outcome.workID)
                 }
                 let failed = outcomes.filter { $0.error != nil && committed.contains($0.workID) }.count
@@ -270,6 +292,7 @@ extension Catalog {
         }
         return try write("commit \(outcomes.count) work items") { db in
             var committed: [Int64] = []
+            var categories: [String: Int64]?
             for outcome in outcomes {
                 try db.execute(sql: """
                     UPDATE workItem SET status = ?, error = ?, finishedAt = ?, leaseUntil = NULL
@@ -278,6 +301,11 @@ extension Catalog {
                 guard db.changesCount == 1 else { continue }
                 if let ingested = outcome.ingested { _ = try saveItems([ingested], db) }
                 if let embedding = outcome.embedding { try embedding.save(db) }
+                if let d = outcome.detection {
+                    var ids = try categories ?? Self.categoryIDs(db)
+                    try Self.saveDetectionItem(d.item, d.detections, sourceID: d.sourceID, categories: &ids, db)
+                    categories = ids
+                }
                 committed.append(outcome.workID)
             }
             let failed = outcomes.filter { $0.error != nil && committed.contains($0.workID) }.count
@@ -361,6 +389,13 @@ extension Catalog {
             return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM workItem WHERE kind IN (\(marks)) AND status IN ('pending', 'claimed')",
                                     arguments: StatementArguments(kinds)) ?? 0
         }
+    }
+
+    /// Work items of one kind and model that are pending or claimed.
+    public func unfinishedWork(kind: String, model: String) throws -> Int {
+        let sql = "SELECT COUNT(*) FROM workItem WHERE kind = ? AND model = ? AND status IN ('pending', 'claimed')"
+        if let pg { return try pg.read("count unfinished work") { s in try s.scalar(Int.self, sql, [kind, model]) ?? 0 } }
+        return try read("count unfinished work") { db in try Int.fetchOne(db, sql: sql, arguments: [kind, model]) ?? 0 }
     }
 
     /// Failed work items of a kind (the first `limit`), with their errors.

@@ -11,6 +11,9 @@ public enum WorkKind: String, CaseIterable, Sendable {
     case ingest
     /// Embed one item with one registry model (`vitrine embed` for one item).
     case embed
+    /// Run an object or face detector on one item, into the detection run made when the work was
+    /// enqueued (`vitrine detect` for one item).
+    case detect
 }
 
 /// What `vitrine enqueue` puts on the queue.
@@ -37,7 +40,39 @@ public enum WorkEnqueue {
         return (items.count, try catalog.enqueue(items))
     }
 
+    /// One `detect` work item per readable item that the detection run with these settings
+    /// (model, sha256, minimum score, NMS IoU: the configuration `vitrine detect` records) has not
+    /// done. The run and its prediction source are made here (or the latest unfinished one with
+    /// the same settings is continued, as `vitrine detect` does), so the workers only add
+    /// outcomes to it; the work items' model is `MODEL run RUNID`.
+    /// - Returns: the run, the items to do and those added (not already queued).
+    public static func detect(options: DetectionOptions, catalog: Catalog) throws -> (runID: Int64, candidates: Int, added: Int) {
+        let model = try ModelRegistry.descriptor(named: options.model)
+        let locator = ModelLocator(storeModels: catalog.store.appendingPathComponent("models"))
+        let file = try locator.locate(model)
+        let sha = try ModelLocator.sha256(of: file)
+        let detector = try Detector(model: model, locator: locator)
+        let config = ["model": model.name, "modelSHA256": sha, "minimumScore": "\(options.minimumScore)", "iouThreshold": "\(detector.iouThreshold)"]
+        let runID: Int64
+        if !options.newRun, let unfinished = try catalog.unfinishedRun(kind: "detect", config: config), let id = unfinished.id {
+            runID = id
+        } else {
+            runID = try catalog.startRun(kind: "detect", toolVersion: VitrineVersion.current, config: config)
+        }
+        let sourceID = try catalog.predictionSource(runID: runID, model: model.name, modelSHA256: sha, modelPath: file.path)
+        let done = try catalog.detectedItemIDs(runID: runID)
+        let todo = try catalog.items().filter { $0.status == "ok" && $0.storedPath != nil }.compactMap(\.id).filter { !done.contains($0) }
+        let payload = try String(decoding: JSONEncoder().encode(DetectPayload(runID: runID, sourceID: sourceID, model: model.name,
+                                                                              minimumScore: options.minimumScore)), as: UTF8.self)
+        let key = detectKey(model: model.name, runID: runID)
+        let items = todo.map { WorkItemRecord(kind: WorkKind.detect.rawValue, target: "\($0)", model: key, payload: payload) }
+        return (runID, items.count, try catalog.enqueue(items))
+    }
+
+    static func detectKey(model: String, runID: Int64) -> String { "\(model) run \(runID)" }
+
     struct Payload: Codable { var kind: String; var metadata: [String: String] }
+    struct DetectPayload: Codable { var runID: Int64; var sourceID: Int64; var model: String; var minimumScore: Double }
 }
 
 public struct WorkerOptions: Sendable {
@@ -96,6 +131,7 @@ public final class Worker: Sendable {
         logger.info("worker \(id): jobs \(options.jobs.map(\.rawValue).joined(separator: ",")), batches of \(options.batchSize), lease \(Int(options.lease)) s, catalog \(catalog.location)")
         Network.threads = options.threads
         var embedders: [String: (ModelDescriptor, Embedder)] = [:]
+        var detectors: [String: Detector] = [:]
         let fetcher = HTTPFetcher()
         var summary = WorkerSummary(worker: id, batches: 0, committed: 0, failed: 0, superseded: 0, seconds: 0, itemsPerSecond: 0)
         do {
@@ -116,6 +152,8 @@ public final class Worker: Sendable {
                 for (model, items) in Dictionary(grouping: claimed.filter { $0.kind == WorkKind.embed.rawValue }, by: \.model) {
                     outcomes += embed(items, model: model, runID: runID, embedders: &embedders)
                 }
+                let detect = Dictionary(grouping: claimed.filter { $0.kind == WorkKind.detect.rawValue }, by: \.model)
+                for (_, items) in detect { outcomes += self.detect(items, detectors: &detectors) }
                 for item in claimed where WorkKind(rawValue: item.kind) == nil {
                     if let workID = item.id { outcomes.append(WorkOutcome(workID: workID, error: "unknown work kind \(item.kind)")) }
                 }
@@ -125,6 +163,7 @@ public final class Worker: Sendable {
                 summary.failed += outcomes.filter { $0.error != nil && committed.contains($0.workID) }.count
                 summary.superseded += outcomes.count - committed.count
                 logger.info("worker \(id): batch \(summary.batches): \(committed.count) of \(claimed.count) committed (\(summary.committed) so far)")
+                for (key, items) in detect { try finishDetectionRunIfDone(key: key, payload: items.first?.payload) }
             }
         } catch {
             await fetcher.shutdown()
@@ -198,5 +237,61 @@ public final class Worker: Sendable {
             outcomes += items.map { WorkOutcome(workID: $0.0, error: "inference failed: \(error)") }
         }
         return outcomes
+    }
+
+    /// Detects in claimed items of one detection run (one network per model, OpenCV's own
+    /// threads); an unreadable image is that item's outcome in the run, as in `vitrine detect`.
+    func detect(_ claimed: [WorkItemRecord], detectors: inout [String: Detector]) -> [WorkOutcome] {
+        func failAll(_ message: String) -> [WorkOutcome] { claimed.compactMap { $0.id.map { WorkOutcome(workID: $0, error: message) } } }
+        guard let text = claimed.first?.payload,
+              let payload = try? JSONDecoder().decode(WorkEnqueue.DetectPayload.self, from: Data(text.utf8)) else {
+            return failAll("detect work without its run (payload missing or unreadable)")
+        }
+        let detector: Detector
+        if let cached = detectors[payload.model] {
+            detector = cached
+        } else {
+            do {
+                let model = try ModelRegistry.descriptor(named: payload.model)
+                detector = try Detector(model: model, locator: ModelLocator(storeModels: catalog.store.appendingPathComponent("models")))
+                detectors[payload.model] = detector
+            } catch {
+                return failAll("cannot load model \(payload.model): \(error)")
+            }
+        }
+        var outcomes: [WorkOutcome] = []
+        for work in claimed {
+            guard let workID = work.id else { continue }
+            guard let itemID = Int64(work.target), let item = try? catalog.item(id: itemID) else {
+                outcomes.append(WorkOutcome(workID: workID, error: "no item \(work.target) in the catalog"))
+                continue
+            }
+            let outcome = DetectionJob.process(item, worker: 0, detector: detector, store: catalog.store, runID: payload.runID,
+                                               minimumScore: payload.minimumScore)
+            outcomes.append(WorkOutcome(workID: workID, detection: DetectionOutcome(sourceID: payload.sourceID, item: outcome.item,
+                                                                                    detections: outcome.detections)))
+        }
+        return outcomes
+    }
+
+    /// Marks a detection run finished, with `vitrine detect`'s summary, once none of its work is
+    /// pending or claimed (several workers may do it; the summary is the same).
+    func finishDetectionRunIfDone(key: String, payload text: String?) throws {
+        guard try catalog.unfinishedWork(kind: WorkKind.detect.rawValue, model: key) == 0, let text,
+              let payload = try? JSONDecoder().decode(WorkEnqueue.DetectPayload.self, from: Data(text.utf8)),
+              let run = try catalog.run(id: payload.runID), run.status != "finished" else { return }
+        let outcomes = try catalog.detectionItems(runID: payload.runID)
+        let all = try catalog.detections(runID: payload.runID)
+        let errors = outcomes.filter { $0.status != "ok" }
+        let seconds = Date().timeIntervalSince(run.startedAt)
+        let summary = DetectionSummary(
+            runID: payload.runID, model: payload.model, modelSHA256: (try? JSONDecoder().decode([String: String].self, from: Data(run.config.utf8)))?["modelSHA256"] ?? "",
+            minimumScore: payload.minimumScore, items: outcomes.count, resumed: 0, processed: outcomes.count, errors: errors.count,
+            errorsByCode: errors.reduce(into: [:]) { $0[$1.errorCode ?? "unknown", default: 0] += 1 },
+            itemsWithDetections: outcomes.filter { $0.detections > 0 }.count, detections: all.count,
+            detectionsByLabel: all.reduce(into: [:]) { $0[$1.label, default: 0] += 1 }, seconds: seconds,
+            imagesPerSecond: seconds > 0 ? Double(outcomes.count) / seconds : 0)
+        try catalog.finishRun(payload.runID, summary: summary)
+        logger.info("worker \(id): detection run \(payload.runID) finished: \(outcomes.count) items, \(all.count) detections")
     }
 }

@@ -9,29 +9,43 @@ extension WorkKind: ExpressibleByArgument {}
 /// `vitrine enqueue`: puts work on the catalog's queue for `vitrine worker` processes.
 struct Enqueue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Put work on the queue for `vitrine worker`: ingest sources, or embed the items that lack a vector.",
+        abstract: "Put work on the queue for `vitrine worker`: ingest sources, embed the items that lack a vector, or detect objects in them.",
         discussion: """
         `vitrine enqueue ingest SOURCE…` adds one work item per image the folders, files and CSV/TSV lists name (as \
-        `vitrine ingest` reads them); `vitrine enqueue embed --model M` one per item without a vector for M. Enqueueing \
-        the same work twice adds nothing. Usually with a PostgreSQL --store and --images, which every worker shares.
+        `vitrine ingest` reads them; hashes and quality are part of ingest); `vitrine enqueue embed --model M` one per \
+        item without a vector for M; `vitrine enqueue detect --model M --min-score S` makes (or continues) the detection \
+        run with those settings and adds one per item it has not done. Enqueueing the same work twice adds nothing. \
+        Usually with a PostgreSQL --store and --images, which every worker shares.
         """)
 
     @OptionGroup var common: CommonOptions
 
-    @Argument(help: "Kind of work: ingest or embed.")
+    @Argument(help: "Kind of work: ingest, embed or detect.")
     var kind: WorkKind
 
     @Argument(help: "ingest: folders, image files or CSV/TSV lists.")
     var sources: [String] = []
 
-    @Option(name: .long, help: "embed: registry name of the embedding model.")
-    var model: String = ModelRegistry.efficientNetLite0.name
+    @Option(name: .long, help: "embed: registry name of the embedding model (default efficientnet-lite0); detect: of the detector (default yolox-nano; ultraface-320, ultraface-640).")
+    var model: String?
 
-    struct Summary: Codable { var kind: String; var found: Int; var added: Int; var alreadyQueued: Int; var problems: [String]; var store: String }
+    @Option(name: .long, help: "detect: detections scoring at or below this confidence (0…1) are not kept.")
+    var minScore: Double = 0.3
+
+    @Flag(name: .long, help: "detect: start a new detection run even when an unfinished one with the same settings exists.")
+    var newRun = false
+
+    struct Summary: Codable {
+        var kind: String; var found: Int; var added: Int; var alreadyQueued: Int; var problems: [String]; var store: String
+        /// detect: the detection run the work adds to.
+        var runID: Int64?
+    }
 
     func validate() throws {
         if kind == .ingest && sources.isEmpty { throw ValidationError("enqueue ingest needs at least one folder, file or list") }
         if kind == .embed && !sources.isEmpty { throw ValidationError("enqueue embed takes no sources (it queues every item without a vector)") }
+        if kind == .detect && !sources.isEmpty { throw ValidationError("enqueue detect takes no sources (it queues every readable item the run has not done)") }
+        guard (0...1).contains(minScore) else { throw ValidationError("--min-score must be in 0…1") }
     }
 
     func run() async throws {
@@ -43,12 +57,21 @@ struct Enqueue: AsyncParsableCommand {
                 let r = try WorkEnqueue.ingest(sources: sources, catalog: catalog)
                 summary = Summary(kind: kind.rawValue, found: r.found, added: r.added, alreadyQueued: r.found - r.added, problems: r.problems, store: catalog.location)
             case .embed:
-                let r = try WorkEnqueue.embed(model: model, catalog: catalog)
+                let r = try WorkEnqueue.embed(model: model ?? ModelRegistry.efficientNetLite0.name, catalog: catalog)
                 summary = Summary(kind: kind.rawValue, found: r.candidates, added: r.added, alreadyQueued: r.candidates - r.added, problems: [], store: catalog.location)
+            case .detect:
+                var options = DetectionOptions()
+                options.model = model ?? ModelRegistry.yoloxNano.name
+                options.minimumScore = minScore
+                options.newRun = newRun
+                let r = try WorkEnqueue.detect(options: options, catalog: catalog)
+                summary = Summary(kind: kind.rawValue, found: r.candidates, added: r.added, alreadyQueued: r.candidates - r.added, problems: [],
+                                  store: catalog.location, runID: r.runID)
             }
             if common.json { try printJSON(summary); return }
             for problem in summary.problems { FileHandle.standardError.write(Data("vitrine: \(problem)\n".utf8)) }
-            print("enqueued \(summary.added) \(summary.kind) work items (\(summary.found) found, \(summary.alreadyQueued) already queued) on \(summary.store)")
+            print("enqueued \(summary.added) \(summary.kind) work items (\(summary.found) found, \(summary.alreadyQueued) already queued) on \(summary.store)"
+                  + (summary.runID.map { " for detection run \($0)" } ?? ""))
         }
     }
 }
@@ -57,7 +80,7 @@ struct Enqueue: AsyncParsableCommand {
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
-        abstract: "Claim and process queued work (ingest, embed) from a shared catalog; run any number of them, on any number of machines.",
+        abstract: "Claim and process queued work (ingest, embed, detect) from a shared catalog; run any number of them, on any number of machines.",
         discussion: """
         Each worker claims a batch with SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL; one write transaction on SQLite), \
         processes it and commits the results and the items' state in one transaction. A worker killed mid-batch leaves \
@@ -68,7 +91,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(name: .long, help: "Job kinds to take, comma-separated: ingest,embed (default: both).")
+    @Option(name: .long, help: "Job kinds to take, comma-separated: ingest,embed,detect (default: all).")
     var jobs: String = WorkKind.allCases.map(\.rawValue).joined(separator: ",")
 
     @Option(name: .long, help: "Work items claimed at once.")

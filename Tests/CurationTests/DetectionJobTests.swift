@@ -2,6 +2,7 @@ import Catalog
 import Curation
 import Foundation
 import Imaging
+import TestPostgres
 import Testing
 
 @Suite("Detection runs")
@@ -10,7 +11,8 @@ struct DetectionJobTests {
 
     /// Three corpus pictures (a GallicaPix page with 6 faces, a group photograph, a painting) and
     /// a synthetic picture, ingested into a fresh store; nil (skipped) without the corpus.
-    func collection() async throws -> (TemporaryFolder, TemporaryFolder, Catalog)? {
+    /// `postgres`: the catalog is a new database of the throwaway test server (nil without one, outside CI).
+    func collection(postgres: Bool = false) async throws -> (TemporaryFolder, TemporaryFolder, Catalog)? {
         let corpus = Self.shared.appendingPathComponent("corpus/images")
         let files = ["newspaper/gallicapix__bpt6k252609d-1-3.jpg", "photograph/epl__group_portrait_photo_19c.jpg", "painting/wuffs__harvesters.jpeg"]
         guard files.allSatisfy({ FileManager.default.fileExists(atPath: corpus.appendingPathComponent($0).path) }) else {
@@ -24,7 +26,13 @@ struct DetectionJobTests {
         }
         try ImageWriter.save(rectangles(width: 300, height: 200, seed: 3), to: folder.path("rectangles.png"))
         let store = try TemporaryFolder("vitrine-store")
-        let catalog = try Catalog(store: store.url)
+        let catalog: Catalog
+        if postgres {
+            guard let server = try ThrowawayPostgres.forTests() else { return nil }
+            catalog = try Catalog.open(try server.makeDatabase("detect"), images: store.url.path)
+        } else {
+            catalog = try Catalog(store: store.url)
+        }
         var options = IngestOptions()
         options.quiet = true
         _ = try await IngestJob(catalog: catalog, options: options).run(sources: [folder.url.path])
