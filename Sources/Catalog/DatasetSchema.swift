@@ -262,19 +262,36 @@ extension Catalog {
             }
         }
         try write("append \(annotations.count) annotations to source \(sourceID)") { db in
-            var ids: [String: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, name FROM category") { ids[row["name"]] = row["id"] }
-            for (var annotation, name) in zip(annotations, categoryNames) {
-                if ids[name] == nil {
-                    var c = CategoryRecord(name: name, supercategory: nil)
-                    try c.insert(db)
-                    ids[name] = c.id
-                }
-                annotation.categoryID = ids[name] ?? 0
-                annotation.sourceID = sourceID
-                annotation.id = nil
-                try annotation.insert(db)
+            var ids = try Self.categoryIDs(db)
+            try Self.insertAnnotations(annotations, categoryNames: categoryNames, sourceID: sourceID, categories: &ids, db)
+        }
+    }
+
+    /// SQLite: inserts annotations of `sourceID` (inside the caller's transaction), creating their
+    /// categories by name; `ids` caches the category ids.
+    static func insertAnnotations(_ annotations: [AnnotationRecord], categoryNames: [String], sourceID: Int64,
+                                  categories ids: inout [String: Int64], _ db: Database) throws {
+        for (var annotation, name) in zip(annotations, categoryNames) {
+            if ids[name] == nil {
+                var c = CategoryRecord(name: name, supercategory: nil)
+                try c.insert(db)
+                ids[name] = c.id
             }
+            annotation.categoryID = ids[name] ?? 0
+            annotation.sourceID = sourceID
+            annotation.id = nil
+            try annotation.insert(db)
+        }
+    }
+
+    /// PostgreSQL: as above, with the category-id cache.
+    static func insertAnnotations(_ annotations: [AnnotationRecord], categoryNames: [String], sourceID: Int64,
+                                  categories ids: inout [String: Int64], _ s: PGSession) throws {
+        for (var annotation, name) in zip(annotations, categoryNames) {
+            annotation.categoryID = try categoryID(name, supercategory: nil, &ids, s)
+            annotation.sourceID = sourceID
+            annotation.id = nil
+            try s.insert(annotation, into: "annotation")
         }
     }
 

@@ -53,13 +53,14 @@ extension Catalog {
         }
     }
 
-    /// The `prediction` annotation source of detection run `runID`, created (with the model's name,
-    /// sha256 and file) when it does not exist yet. - Returns: its id.
-    public func predictionSource(runID: Int64, model: String, modelSHA256: String, modelPath: String) throws -> Int64 {
+    /// The `prediction` annotation source of a model run (detection, classification) `runID`,
+    /// created (named `name`, default the model's name, with its sha256 and file) when it does not
+    /// exist yet. - Returns: its id.
+    public func predictionSource(runID: Int64, model: String, modelSHA256: String, modelPath: String, name: String? = nil) throws -> Int64 {
         if let pg {
             return try pg.write("make the prediction source of run \(runID)") { s in
                 if let id = try s.scalar(Int64.self, "SELECT id FROM annotationSource WHERE runID = ? AND kind = 'prediction'", [runID]) { return id }
-                let source = AnnotationSourceRecord(name: model, kind: "prediction", format: "model", path: modelPath, model: model,
+                let source = AnnotationSourceRecord(name: name ?? model, kind: "prediction", format: "model", path: modelPath, model: model,
                                                     modelSHA256: modelSHA256, runID: runID)
                 guard let id = try s.insert(source, into: "annotationSource", returningID: true) else {
                     throw CatalogError(.write, "no id after inserting the prediction source of run \(runID)")
@@ -71,7 +72,7 @@ extension Catalog {
             if let id = try Int64.fetchOne(db, sql: "SELECT id FROM annotationSource WHERE runID = ? AND kind = 'prediction'", arguments: [runID]) {
                 return id
             }
-            var source = AnnotationSourceRecord(name: model, kind: "prediction", format: "model", path: modelPath, model: model,
+            var source = AnnotationSourceRecord(name: name ?? model, kind: "prediction", format: "model", path: modelPath, model: model,
                                                 modelSHA256: modelSHA256, runID: runID)
             try source.insert(db)
             guard let id = source.id else { throw CatalogError(.write, "no id after inserting the prediction source of run \(runID)") }
@@ -132,6 +133,13 @@ extension Catalog {
         annotation.area = d.width * d.height
         annotation.score = d.score
         return annotation
+    }
+
+    /// Ids of the items that have annotations of `sourceID` (what a classification run has done).
+    public func annotatedItemIDs(sourceID: Int64) throws -> Set<Int64> {
+        let sql = "SELECT DISTINCT itemID FROM annotation WHERE sourceID = ?"
+        if let pg { return try pg.read("read the items of source \(sourceID)") { s in Set(try s.column(Int64.self, sql, [sourceID])) } }
+        return try read("read the items of source \(sourceID)") { db in Set(try Int64.fetchAll(db, sql: sql, arguments: [sourceID])) }
     }
 
     /// Ids of the items that detection run `runID` has already processed (ok or error).

@@ -80,14 +80,29 @@ public struct WorkOutcome: Sendable {
     public var ingested: Catalog.IngestedItem?
     public var embedding: EmbeddingRecord?
     public var detection: DetectionOutcome?
+    public var labels: LabelOutcome?
     public var error: String?
     public init(workID: Int64, ingested: Catalog.IngestedItem? = nil, embedding: EmbeddingRecord? = nil,
-                detection: DetectionOutcome? = nil, error: String? = nil) {
+                detection: DetectionOutcome? = nil, labels: LabelOutcome? = nil, error: String? = nil) {
         self.workID = workID
         self.ingested = ingested
         self.embedding = embedding
         self.detection = detection
+        self.labels = labels
         self.error = error
+    }
+}
+
+/// What a `classify` work item produced: image-level labels (annotations without a box) of the
+/// run's prediction source `sourceID`, one category name per annotation (created when new).
+public struct LabelOutcome: Sendable {
+    public var sourceID: Int64
+    public var annotations: [AnnotationRecord]
+    public var categoryNames: [String]
+    public init(sourceID: Int64, annotations: [AnnotationRecord], categoryNames: [String]) {
+        self.sourceID = sourceID
+        self.annotations = annotations
+        self.categoryNames = categoryNames
     }
 }
 
@@ -282,6 +297,11 @@ extension Catalog {
                         try Self.saveDetectionItem(d.item, d.detections, sourceID: d.sourceID, categories: &ids, s)
                         categories = ids
                     }
+                    if let l = outcome.labels {
+                        var ids = try categories ?? Self.categoryIDs(s)
+                        try Self.insertAnnotations(l.annotations, categoryNames: l.categoryNames, sourceID: l.sourceID, categories: &ids, s)
+                        categories = ids
+                    }
                     committed.append(outcome.workID)
                 }
                 let failed = outcomes.filter { $0.error != nil && committed.contains($0.workID) }.count
@@ -304,6 +324,11 @@ extension Catalog {
                 if let d = outcome.detection {
                     var ids = try categories ?? Self.categoryIDs(db)
                     try Self.saveDetectionItem(d.item, d.detections, sourceID: d.sourceID, categories: &ids, db)
+                    categories = ids
+                }
+                if let l = outcome.labels {
+                    var ids = try categories ?? Self.categoryIDs(db)
+                    try Self.insertAnnotations(l.annotations, categoryNames: l.categoryNames, sourceID: l.sourceID, categories: &ids, db)
                     categories = ids
                 }
                 committed.append(outcome.workID)

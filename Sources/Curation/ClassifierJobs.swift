@@ -138,10 +138,9 @@ public enum ClassifierJobs {
         return summary
     }
 
-    /// Predicts every embedded item, stores the top classes as labels of a `prediction` source
-    /// (model name + file sha256 + run, confidence in `score`, `rank` and `uncertain` in `extra`).
-    public static func predict(name: String, catalog: Catalog, minimumConfidence: Double, top: Int, store: Bool = true, logger: Logger) throws -> (ClassifierPredictSummary, [ItemPrediction]) {
-        let started = Date()
+    /// The saved classifier `name` of the store: its file, contents and sha256 (hex).
+    /// - Throws: `CoreError.invalidInput` naming the known classifiers when there is none of that name.
+    public static func classifier(name: String, catalog: Catalog) throws -> (url: URL, file: ClassifierModelFile, sha256: String) {
         let url = modelURL(store: catalog.store, name: name)
         guard !name.isEmpty, !name.contains("/"), FileManager.default.fileExists(atPath: url.path) else {
             let known = ((try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? [])
@@ -150,6 +149,14 @@ public enum ClassifierJobs {
         }
         let file = try ClassifierModelFile.read(url)
         let sha = (try? Data(contentsOf: url)).map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() } ?? ""
+        return (url, file, sha)
+    }
+
+    /// Predicts every embedded item, stores the top classes as labels of a `prediction` source
+    /// (model name + file sha256 + run, confidence in `score`, `rank` and `uncertain` in `extra`).
+    public static func predict(name: String, catalog: Catalog, minimumConfidence: Double, top: Int, store: Bool = true, logger: Logger) throws -> (ClassifierPredictSummary, [ItemPrediction]) {
+        let started = Date()
+        let (url, file, sha) = try classifier(name: name, catalog: catalog)
         let items = Dictionary(uniqueKeysWithValues: try catalog.items().compactMap { i in i.id.map { ($0, i) } })
         let records = try catalog.embeddings(model: file.embeddingModel).filter { $0.vector != nil && $0.dimension == file.classifier.dimension }
         let runID = try catalog.startRun(kind: "classifier-predict", toolVersion: VitrineVersion.current, config: [
@@ -162,42 +169,18 @@ public enum ClassifierJobs {
         var predictions: [ItemPrediction] = []
         var annotations: [AnnotationRecord] = [], names: [String] = []
         var perClass: [String: Int] = [:]
-        let multiLabel = file.classifier.isMultiLabel
         for (r, record) in records.enumerated() {
-            let row = Array(p[(r * k)..<((r + 1) * k)])
-            let order = row.indices.sorted { row[$0] != row[$1] ? row[$0] > row[$1] : $0 < $1 }
-            func choice(_ c: Int) -> ItemPrediction.Choice { .init(label: file.vocabulary[c].label, uri: file.vocabulary[c].uri, confidence: row[c]) }
-            let choices: [ItemPrediction.Choice], uncertain: Bool, margin: Double, entropy: Double
-            var undecided: ItemPrediction.Choice?
-            if multiLabel {
-                undecided = row.indices.min { abs(row[$0] - 0.5) != abs(row[$1] - 0.5) ? abs(row[$0] - 0.5) < abs(row[$1] - 0.5) : $0 < $1 }.map(choice)
-                let assigned = order.filter { row[$0] >= minimumConfidence }
-                choices = (assigned.isEmpty ? [order[0]] : Array(assigned.prefix(max(1, top)))).map(choice)
-                uncertain = assigned.isEmpty
-                margin = 2 * (row.map { abs($0 - 0.5) }.min() ?? 0.5)
-                entropy = row.reduce(0.0) { e, q in e - (q > 0 ? q * log(q) : 0) - (q < 1 ? (1 - q) * log(1 - q) : 0) }
+            let prediction = Self.prediction(row: Array(p[(r * k)..<((r + 1) * k)]), itemID: record.itemID, path: items[record.itemID]?.sourcePath ?? "",
+                                             file: file, minimumConfidence: minimumConfidence, top: top)
+            predictions.append(prediction)
+            if prediction.multiLabel && !prediction.uncertain {
+                for c in prediction.top { perClass[c.label, default: 0] += 1 }
             } else {
-                choices = order.prefix(max(1, top)).map(choice)
-                let best = row[order[0]], second = k > 1 ? row[order[1]] : 0
-                uncertain = best < minimumConfidence
-                margin = best - second
-                entropy = -row.reduce(0.0) { $0 + ($1 > 0 ? $1 * log($1) : 0) }
+                perClass[prediction.uncertain ? "uncertain" : prediction.top[0].label, default: 0] += 1
             }
-            let item = items[record.itemID]
-            predictions.append(ItemPrediction(itemID: record.itemID, path: item?.sourcePath ?? "", iiifService: nil, top: choices,
-                                              uncertain: uncertain, margin: margin, entropy: entropy, multiLabel: multiLabel, undecided: undecided))
-            if multiLabel && !uncertain {
-                for c in choices { perClass[c.label, default: 0] += 1 }
-            } else {
-                perClass[uncertain ? "uncertain" : choices[0].label, default: 0] += 1
-            }
-            for (rank, choice) in choices.enumerated() {
-                var a = AnnotationRecord(sourceID: 0, itemID: record.itemID, categoryID: 0)
-                a.score = choice.confidence
-                a.extra = try JSONValue.serialize(.object(["rank": .int(Int64(rank + 1)), "uncertain": .bool(uncertain), "conceptURI": .string(choice.uri)]))
-                annotations.append(a)
-                names.append(choice.label)
-            }
+            let (a, n) = try Self.annotations(prediction)
+            annotations += a
+            names += n
         }
         guard store else {
             try catalog.finishRun(runID, summary: ["stored": "no", "items": "\(predictions.count)"])
@@ -215,6 +198,48 @@ public enum ClassifierJobs {
         try catalog.finishRun(runID, summary: summary)
         logger.info("classify predict: \(predictions.count) items, \(summary.uncertain) uncertain below \(minimumConfidence)")
         return (summary, predictions)
+    }
+
+    /// One item's prediction from its row of calibrated probabilities (one per class of `file`):
+    /// single-label, the `top` best (uncertain below `minimumConfidence`); multi-label, the concepts
+    /// at or above it (at most `top`; the single best, uncertain, when none is).
+    public static func prediction(row: [Double], itemID: Int64, path: String, file: ClassifierModelFile, minimumConfidence: Double, top: Int) -> ItemPrediction {
+        let k = row.count
+        let order = row.indices.sorted { row[$0] != row[$1] ? row[$0] > row[$1] : $0 < $1 }
+        func choice(_ c: Int) -> ItemPrediction.Choice { .init(label: file.vocabulary[c].label, uri: file.vocabulary[c].uri, confidence: row[c]) }
+        let choices: [ItemPrediction.Choice], uncertain: Bool, margin: Double, entropy: Double
+        var undecided: ItemPrediction.Choice?
+        let multiLabel = file.classifier.isMultiLabel
+        if multiLabel {
+            undecided = row.indices.min { abs(row[$0] - 0.5) != abs(row[$1] - 0.5) ? abs(row[$0] - 0.5) < abs(row[$1] - 0.5) : $0 < $1 }.map(choice)
+            let assigned = order.filter { row[$0] >= minimumConfidence }
+            choices = (assigned.isEmpty ? [order[0]] : Array(assigned.prefix(max(1, top)))).map(choice)
+            uncertain = assigned.isEmpty
+            margin = 2 * (row.map { abs($0 - 0.5) }.min() ?? 0.5)
+            entropy = row.reduce(0.0) { e, q in e - (q > 0 ? q * log(q) : 0) - (q < 1 ? (1 - q) * log(1 - q) : 0) }
+        } else {
+            choices = order.prefix(max(1, top)).map(choice)
+            let best = row[order[0]], second = k > 1 ? row[order[1]] : 0
+            uncertain = best < minimumConfidence
+            margin = best - second
+            entropy = -row.reduce(0.0) { $0 + ($1 > 0 ? $1 * log($1) : 0) }
+        }
+        return ItemPrediction(itemID: itemID, path: path, iiifService: nil, top: choices, uncertain: uncertain, margin: margin,
+                              entropy: entropy, multiLabel: multiLabel, undecided: undecided)
+    }
+
+    /// The stored labels of a prediction: one annotation per choice (confidence in `score`;
+    /// `rank`, `uncertain` and `conceptURI` in `extra`), and each one's category name.
+    public static func annotations(_ prediction: ItemPrediction) throws -> ([AnnotationRecord], [String]) {
+        var annotations: [AnnotationRecord] = [], names: [String] = []
+        for (rank, choice) in prediction.top.enumerated() {
+            var a = AnnotationRecord(sourceID: 0, itemID: prediction.itemID, categoryID: 0)
+            a.score = choice.confidence
+            a.extra = try JSONValue.serialize(.object(["rank": .int(Int64(rank + 1)), "uncertain": .bool(prediction.uncertain), "conceptURI": .string(choice.uri)]))
+            annotations.append(a)
+            names.append(choice.label)
+        }
+        return (annotations, names)
     }
 
     /// CSV of predictions: `item_id,path,label,concept_uri,confidence,uncertain,margin,entropy`

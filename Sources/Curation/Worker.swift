@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import Harvest
 import Inference
+import Learning
 import Logging
 
 /// The kinds of queued work a `vitrine worker` takes.
@@ -14,6 +15,9 @@ public enum WorkKind: String, CaseIterable, Sendable {
     /// Run an object or face detector on one item, into the detection run made when the work was
     /// enqueued (`vitrine detect` for one item).
     case detect
+    /// Label one item with a saved classifier (`vitrine classify predict` for one item), into the
+    /// classification run made when the work was enqueued.
+    case classify
 }
 
 /// What `vitrine enqueue` puts on the queue.
@@ -70,6 +74,37 @@ public enum WorkEnqueue {
     }
 
     static func detectKey(model: String, runID: Int64) -> String { "\(model) run \(runID)" }
+
+    /// One `classify` work item per item embedded with the classifier's embedding model that the
+    /// classification run with these settings has not labelled. The run (kind
+    /// `classifier-predict`, the configuration `vitrine classify predict` records) and its
+    /// prediction source `classifier:NAME` are made here (or the latest unfinished one with the
+    /// same settings, classifier file included, is continued); the work items' model is `NAME run RUNID`.
+    /// - Returns: the run, the items to do and those added.
+    public static func classify(classifier name: String, minimumConfidence: Double, top: Int, newRun: Bool = false,
+                                catalog: Catalog) throws -> (runID: Int64, candidates: Int, added: Int) {
+        let (url, file, sha) = try ClassifierJobs.classifier(name: name, catalog: catalog)
+        let config = ["model": name, "modelFile": url.path, "modelSHA256": sha, "embeddingModel": file.embeddingModel,
+                      "minimumConfidence": "\(minimumConfidence)", "top": "\(top)"]
+        let runID: Int64
+        if !newRun, let unfinished = try catalog.unfinishedRun(kind: "classifier-predict", config: config), let id = unfinished.id {
+            runID = id
+        } else {
+            runID = try catalog.startRun(kind: "classifier-predict", toolVersion: VitrineVersion.current, config: config)
+        }
+        let sourceID = try catalog.predictionSource(runID: runID, model: name, modelSHA256: sha, modelPath: url.path, name: "classifier:\(name)")
+        let done = try catalog.annotatedItemIDs(sourceID: sourceID)
+        let todo = try catalog.embeddedItemIDs(model: file.embeddingModel).filter { !done.contains($0) }.sorted()
+        let payload = try String(decoding: JSONEncoder().encode(ClassifyPayload(runID: runID, sourceID: sourceID, classifier: name, sha256: sha,
+                                                                                minimumConfidence: minimumConfidence, top: top)), as: UTF8.self)
+        let key = detectKey(model: name, runID: runID)
+        let items = todo.map { WorkItemRecord(kind: WorkKind.classify.rawValue, target: "\($0)", model: key, payload: payload) }
+        return (runID, items.count, try catalog.enqueue(items))
+    }
+
+    struct ClassifyPayload: Codable {
+        var runID: Int64; var sourceID: Int64; var classifier: String; var sha256: String; var minimumConfidence: Double; var top: Int
+    }
 
     struct Payload: Codable { var kind: String; var metadata: [String: String] }
     struct DetectPayload: Codable { var runID: Int64; var sourceID: Int64; var model: String; var minimumScore: Double }
@@ -132,6 +167,7 @@ public final class Worker: Sendable {
         Network.threads = options.threads
         var embedders: [String: (ModelDescriptor, Embedder)] = [:]
         var detectors: [String: Detector] = [:]
+        var classifiers: [String: (file: ClassifierModelFile, sha256: String)] = [:]
         let fetcher = HTTPFetcher()
         var summary = WorkerSummary(worker: id, batches: 0, committed: 0, failed: 0, superseded: 0, seconds: 0, itemsPerSecond: 0)
         do {
@@ -154,6 +190,8 @@ public final class Worker: Sendable {
                 }
                 let detect = Dictionary(grouping: claimed.filter { $0.kind == WorkKind.detect.rawValue }, by: \.model)
                 for (_, items) in detect { outcomes += self.detect(items, detectors: &detectors) }
+                let classify = Dictionary(grouping: claimed.filter { $0.kind == WorkKind.classify.rawValue }, by: \.model)
+                for (_, items) in classify { outcomes += self.classify(items, classifiers: &classifiers) }
                 for item in claimed where WorkKind(rawValue: item.kind) == nil {
                     if let workID = item.id { outcomes.append(WorkOutcome(workID: workID, error: "unknown work kind \(item.kind)")) }
                 }
@@ -164,6 +202,7 @@ public final class Worker: Sendable {
                 summary.superseded += outcomes.count - committed.count
                 logger.info("worker \(id): batch \(summary.batches): \(committed.count) of \(claimed.count) committed (\(summary.committed) so far)")
                 for (key, items) in detect { try finishDetectionRunIfDone(key: key, payload: items.first?.payload) }
+                for (key, items) in classify { try finishClassificationRunIfDone(key: key, payload: items.first?.payload) }
             }
         } catch {
             await fetcher.shutdown()
@@ -293,5 +332,89 @@ public final class Worker: Sendable {
             imagesPerSecond: seconds > 0 ? Double(outcomes.count) / seconds : 0)
         try catalog.finishRun(payload.runID, summary: summary)
         logger.info("worker \(id): detection run \(payload.runID) finished: \(outcomes.count) items, \(all.count) detections")
+    }
+
+    /// Labels claimed items of one classification run with its classifier (the file is checked
+    /// against the sha256 recorded at enqueue time: a retrained classifier fails the work rather
+    /// than mixing two models in one run). An item without a usable vector is that work item's error.
+    func classify(_ claimed: [WorkItemRecord], classifiers: inout [String: (file: ClassifierModelFile, sha256: String)]) -> [WorkOutcome] {
+        func failAll(_ message: String) -> [WorkOutcome] { claimed.compactMap { $0.id.map { WorkOutcome(workID: $0, error: message) } } }
+        guard let text = claimed.first?.payload,
+              let payload = try? JSONDecoder().decode(WorkEnqueue.ClassifyPayload.self, from: Data(text.utf8)) else {
+            return failAll("classify work without its run (payload missing or unreadable)")
+        }
+        let model: (file: ClassifierModelFile, sha256: String)
+        if let cached = classifiers[payload.classifier] {
+            model = cached
+        } else {
+            do {
+                let loaded = try ClassifierJobs.classifier(name: payload.classifier, catalog: catalog)
+                model = (loaded.file, loaded.sha256)
+                classifiers[payload.classifier] = model
+            } catch {
+                return failAll("cannot load classifier \(payload.classifier): \(error)")
+            }
+        }
+        guard model.sha256 == payload.sha256 else {
+            return failAll("classifier \(payload.classifier) changed since run \(payload.runID) was enqueued (sha256 \(model.sha256.prefix(12)), the run's \(payload.sha256.prefix(12)))")
+        }
+        let work = claimed.compactMap { w in w.id.map { (id: $0, itemID: Int64(w.target)) } }
+        let records: [EmbeddingRecord]
+        do {
+            records = try catalog.embeddings(model: model.file.embeddingModel, itemIDs: work.compactMap(\.itemID))
+                .filter { $0.dimension == model.file.classifier.dimension }
+        } catch {
+            return failAll("cannot read the embeddings: \(error)")
+        }
+        let rows: [Double]
+        do { rows = try model.file.classifier.probabilities(records.map(\.floats)) } catch { return failAll("classifier failed: \(error)") }
+        let k = model.file.classifier.classes.count
+        var byItem: [Int64: [Double]] = [:]
+        for (r, record) in records.enumerated() { byItem[record.itemID] = Array(rows[(r * k)..<((r + 1) * k)]) }
+        return work.map { w in
+            guard let itemID = w.itemID, let row = byItem[itemID] else {
+                return WorkOutcome(workID: w.id, error: "item \(w.itemID.map(String.init) ?? "?") has no \(model.file.embeddingModel) vector of dimension \(model.file.classifier.dimension)")
+            }
+            let prediction = ClassifierJobs.prediction(row: row, itemID: itemID, path: "", file: model.file,
+                                                       minimumConfidence: payload.minimumConfidence, top: payload.top)
+            do {
+                let (annotations, names) = try ClassifierJobs.annotations(prediction)
+                return WorkOutcome(workID: w.id, labels: LabelOutcome(sourceID: payload.sourceID, annotations: annotations, categoryNames: names))
+            } catch {
+                return WorkOutcome(workID: w.id, error: "item \(itemID): \(error)")
+            }
+        }
+    }
+
+    /// Marks a classification run finished, with `vitrine classify predict`'s summary (counted from
+    /// its stored labels), once none of its work is pending or claimed.
+    func finishClassificationRunIfDone(key: String, payload text: String?) throws {
+        guard try catalog.unfinishedWork(kind: WorkKind.classify.rawValue, model: key) == 0, let text,
+              let payload = try? JSONDecoder().decode(WorkEnqueue.ClassifyPayload.self, from: Data(text.utf8)),
+              let run = try catalog.run(id: payload.runID), run.status != "finished" else { return }
+        let names = Dictionary(try catalog.categories().compactMap { c in c.id.map { ($0, c.name) } }, uniquingKeysWith: { a, _ in a })
+        let annotations = try catalog.annotations(sourceIDs: [payload.sourceID])
+        struct Extra: Decodable { var rank: Int?; var uncertain: Bool? }
+        func extra(_ a: AnnotationRecord) -> Extra? { a.extra.flatMap { try? JSONDecoder().decode(Extra.self, from: Data($0.utf8)) } }
+        var perClass: [String: Int] = [:]
+        var uncertain = 0
+        let multiLabel = (try? ClassifierJobs.classifier(name: payload.classifier, catalog: catalog).file.classifier.isMultiLabel) ?? false
+        for (_, labels) in Dictionary(grouping: annotations, by: \.itemID) {
+            let isUncertain = labels.contains { extra($0)?.uncertain == true }
+            if isUncertain { uncertain += 1 }
+            if multiLabel && !isUncertain {
+                for a in labels { perClass[names[a.categoryID] ?? "?", default: 0] += 1 }
+            } else {
+                let best = labels.min { (extra($0)?.rank ?? 1) < (extra($1)?.rank ?? 1) }
+                perClass[isUncertain ? "uncertain" : best.flatMap { names[$0.categoryID] } ?? "?", default: 0] += 1
+            }
+        }
+        let items = Set(annotations.map(\.itemID)).count
+        let seconds = Date().timeIntervalSince(run.startedAt)
+        let summary = ClassifierPredictSummary(runID: payload.runID, model: payload.classifier, items: items, uncertain: uncertain,
+                                               minimumConfidence: payload.minimumConfidence, perClass: perClass, sourceID: payload.sourceID,
+                                               seconds: seconds, predictionsPerSecond: seconds > 0 ? Double(items) / seconds : 0)
+        try catalog.finishRun(payload.runID, summary: summary)
+        logger.info("worker \(id): classification run \(payload.runID) finished: \(items) items, \(uncertain) uncertain")
     }
 }

@@ -9,30 +9,38 @@ extension WorkKind: ExpressibleByArgument {}
 /// `vitrine enqueue`: puts work on the catalog's queue for `vitrine worker` processes.
 struct Enqueue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Put work on the queue for `vitrine worker`: ingest sources, embed the items that lack a vector, or detect objects in them.",
+        abstract: "Put work on the queue for `vitrine worker`: ingest sources, embed the items that lack a vector, detect objects in them or label them with a classifier.",
         discussion: """
         `vitrine enqueue ingest SOURCE…` adds one work item per image the folders, files and CSV/TSV lists name (as \
         `vitrine ingest` reads them; hashes and quality are part of ingest); `vitrine enqueue embed --model M` one per \
         item without a vector for M; `vitrine enqueue detect --model M --min-score S` makes (or continues) the detection \
-        run with those settings and adds one per item it has not done. Enqueueing the same work twice adds nothing. \
+        run with those settings and adds one per item it has not done; `vitrine enqueue classify --model NAME` does the same \
+        for a saved classifier (a `classify predict` run over the items embedded with its embedding model). Enqueueing \
+        the same work twice adds nothing. \
         Usually with a PostgreSQL --store and --images, which every worker shares.
         """)
 
     @OptionGroup var common: CommonOptions
 
-    @Argument(help: "Kind of work: ingest, embed or detect.")
+    @Argument(help: "Kind of work: ingest, embed, detect or classify.")
     var kind: WorkKind
 
     @Argument(help: "ingest: folders, image files or CSV/TSV lists.")
     var sources: [String] = []
 
-    @Option(name: .long, help: "embed: registry name of the embedding model (default efficientnet-lite0); detect: of the detector (default yolox-nano; ultraface-320, ultraface-640).")
+    @Option(name: .long, help: "embed: registry name of the embedding model (default efficientnet-lite0); detect: of the detector (default yolox-nano; ultraface-320, ultraface-640); classify: the saved classifier's name (default `default`).")
     var model: String?
 
     @Option(name: .long, help: "detect: detections scoring at or below this confidence (0…1) are not kept.")
     var minScore: Double = 0.3
 
-    @Flag(name: .long, help: "detect: start a new detection run even when an unfinished one with the same settings exists.")
+    @Option(name: .long, help: "classify: below this calibrated confidence the item is uncertain (0…1).")
+    var minConfidence: Double = 0.5
+
+    @Option(name: .long, help: "classify: classes kept per item.")
+    var top: Int = 3
+
+    @Flag(name: .long, help: "detect, classify: start a new run even when an unfinished one with the same settings exists.")
     var newRun = false
 
     struct Summary: Codable {
@@ -44,7 +52,11 @@ struct Enqueue: AsyncParsableCommand {
     func validate() throws {
         if kind == .ingest && sources.isEmpty { throw ValidationError("enqueue ingest needs at least one folder, file or list") }
         if kind == .embed && !sources.isEmpty { throw ValidationError("enqueue embed takes no sources (it queues every item without a vector)") }
-        if kind == .detect && !sources.isEmpty { throw ValidationError("enqueue detect takes no sources (it queues every readable item the run has not done)") }
+        if (kind == .detect || kind == .classify) && !sources.isEmpty {
+            throw ValidationError("enqueue \(kind.rawValue) takes no sources (it queues every item the run has not done)")
+        }
+        guard (0...1).contains(minConfidence) else { throw ValidationError("--min-confidence must be within 0…1") }
+        guard top >= 1 else { throw ValidationError("--top must be at least 1") }
         guard (0...1).contains(minScore) else { throw ValidationError("--min-score must be in 0…1") }
     }
 
@@ -67,11 +79,15 @@ struct Enqueue: AsyncParsableCommand {
                 let r = try WorkEnqueue.detect(options: options, catalog: catalog)
                 summary = Summary(kind: kind.rawValue, found: r.candidates, added: r.added, alreadyQueued: r.candidates - r.added, problems: [],
                                   store: catalog.location, runID: r.runID)
+            case .classify:
+                let r = try WorkEnqueue.classify(classifier: model ?? "default", minimumConfidence: minConfidence, top: top, newRun: newRun, catalog: catalog)
+                summary = Summary(kind: kind.rawValue, found: r.candidates, added: r.added, alreadyQueued: r.candidates - r.added, problems: [],
+                                  store: catalog.location, runID: r.runID)
             }
             if common.json { try printJSON(summary); return }
             for problem in summary.problems { FileHandle.standardError.write(Data("vitrine: \(problem)\n".utf8)) }
             print("enqueued \(summary.added) \(summary.kind) work items (\(summary.found) found, \(summary.alreadyQueued) already queued) on \(summary.store)"
-                  + (summary.runID.map { " for detection run \($0)" } ?? ""))
+                  + (summary.runID.map { " for run \($0)" } ?? ""))
         }
     }
 }
@@ -80,7 +96,7 @@ struct Enqueue: AsyncParsableCommand {
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
-        abstract: "Claim and process queued work (ingest, embed, detect) from a shared catalog; run any number of them, on any number of machines.",
+        abstract: "Claim and process queued work (ingest, embed, detect, classify) from a shared catalog; run any number of them, on any number of machines.",
         discussion: """
         Each worker claims a batch with SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL; one write transaction on SQLite), \
         processes it and commits the results and the items' state in one transaction. A worker killed mid-batch leaves \
@@ -91,7 +107,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(name: .long, help: "Job kinds to take, comma-separated: ingest,embed,detect (default: all).")
+    @Option(name: .long, help: "Job kinds to take, comma-separated: ingest,embed,detect,classify (default: all). Hashes and quality are part of ingest.")
     var jobs: String = WorkKind.allCases.map(\.rawValue).joined(separator: ",")
 
     @Option(name: .long, help: "Work items claimed at once.")

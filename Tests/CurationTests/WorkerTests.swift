@@ -1,8 +1,26 @@
 import Catalog
 import Curation
 import Foundation
+import Learning
 import Logging
+import TestPostgres
 import Testing
+
+/// Where a test's catalog lives: SQLite in the store folder, or a new database of the throwaway
+/// PostgreSQL server with the files in the store folder (nil without one, outside CI).
+enum CatalogKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+
+    func open(_ folder: URL) throws -> Catalog? {
+        switch self {
+        case .sqlite: return try Catalog(store: folder)
+        case .postgres:
+            guard let server = try ThrowawayPostgres.forTests() else { return nil }
+            return try Catalog.open(try server.makeDatabase("worker"), images: folder.path)
+        }
+    }
+}
 
 @Suite("Workers on a SQLite store")
 struct WorkerTests {
@@ -83,5 +101,85 @@ struct QueuedDetectionTests {
         #expect(counts.map(\.model) == ["ultraface-320 run \(queued.runID)"] && counts.first?.done == 4)
         // A new enqueue of the finished run's settings starts a new run (the finished one is not reopened).
         #expect(try WorkEnqueue.detect(options: options, catalog: catalog).runID != queued.runID)
+    }
+}
+
+@Suite("Classification through the queue")
+struct QueuedClassificationTests {
+    /// `vitrine enqueue classify` + workers store the labels `vitrine classify predict` stores (same
+    /// classes, ranks, confidences, uncertainty) and finish the run with the same per-class counts;
+    /// an item without a vector of the classifier's dimension is that work item's error; a
+    /// classifier retrained after enqueueing fails the remaining work instead of mixing models.
+    /// SQLite and PostgreSQL.
+    @Test(arguments: CatalogKind.allCases)
+    func queuedLabelsEqualAPredictRun(_ kind: CatalogKind) async throws {
+        let store = try TemporaryFolder("vitrine-store")
+        guard let catalog = try kind.open(store.url) else { return }
+        // 60 items on three noisy directions of 8-d space, one item with a 4-d vector.
+        var state: UInt64 = 42
+        func next() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Double(state >> 11) / Double(1 << 53)) * 2 - 1
+        }
+        let ids = try catalog.save((0..<61).map {
+            Catalog.IngestedItem(item: ItemRecord(sourceKind: "file", sourcePath: "/x/\($0).png", status: "ok"), hashes: nil, quality: nil)
+        })
+        let model = EmbeddingDuplicates.defaultModel
+        var rows: [[Float]] = [], labels: [Int] = []
+        var records: [EmbeddingRecord] = []
+        for (i, id) in ids.enumerated() {
+            if i == 60 { records.append(EmbeddingRecord(itemID: id, model: model, modelSHA256: "s", vector: [1, 0, 0, 0], errorMessage: nil, runID: nil)); continue }
+            var v = (0..<8).map { _ in 0.6 * next() }
+            v[i % 3] += 1
+            rows.append(v)
+            labels.append(i % 3)
+            records.append(EmbeddingRecord(itemID: id, model: model, modelSHA256: "s", vector: v, errorMessage: nil, runID: nil))
+        }
+        try catalog.saveEmbeddings(records)
+        let classes = ["http://vocab.getty.edu/aat/300033618", "http://vocab.getty.edu/aat/300041273", "http://vocab.getty.edu/aat/300028569"]
+        let classifier = try LogisticRegression.fit(rows: rows, labels: labels, classes: classes)
+        let file = ClassifierModelFile(name: "genre", vocabulary: zip(classes, ["paintings", "prints", "maps"]).map { .init(uri: $0, label: $1) },
+                                       embeddingModel: model, embeddingModelSHA256: "s", classifier: classifier, trainingMetrics: [:], toolVersion: "test")
+        let url = ClassifierJobs.modelURL(store: catalog.store, name: "genre")
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try file.write(to: url)
+
+        let (direct, _) = try ClassifierJobs.predict(name: "genre", catalog: catalog, minimumConfidence: 0.6, top: 2, logger: Logger(label: "test"))
+        let queued = try WorkEnqueue.classify(classifier: "genre", minimumConfidence: 0.6, top: 2, catalog: catalog)
+        #expect(queued.runID != direct.runID && queued.candidates == 61 && queued.added == 61)
+        #expect(try WorkEnqueue.classify(classifier: "genre", minimumConfidence: 0.6, top: 2, catalog: catalog).added == 0)
+        var options = WorkerOptions()
+        options.jobs = [.classify]
+        options.batchSize = 16
+        options.exitWhenIdle = true
+        let summary = try await Worker(catalog: catalog, options: options, logger: Logger(label: "test")).run()
+        #expect(summary.committed == 61 && summary.failed == 1)
+        #expect(try catalog.failedWork().map(\.target) == ["\(ids[60])"])
+
+        let sources = try catalog.annotationSources().filter { $0.kind == "prediction" }
+        let directSource = try #require(sources.first { $0.runID == direct.runID }?.id)
+        let queuedSource = try #require(sources.first { $0.runID == queued.runID })
+        #expect(queuedSource.name == "classifier:genre" && queuedSource.model == "genre")
+        func labelled(_ source: Int64) throws -> [String] {
+            try catalog.annotations(sourceIDs: [source]).map { a in
+                String(format: "%lld %lld %.9f %@", a.itemID, a.categoryID, a.score ?? -1, a.extra ?? "")
+            }.sorted()
+        }
+        #expect(try labelled(try #require(queuedSource.id)) == labelled(directSource))
+        #expect(try labelled(directSource).count == 120)
+        let run = try #require(try catalog.run(id: queued.runID))
+        #expect(run.status == "finished")
+        let stored = try JSONDecoder().decode(ClassifierPredictSummary.self, from: Data(try #require(run.summary).utf8))
+        #expect(stored.items == 60 && stored.perClass == direct.perClass && stored.uncertain == direct.uncertain)
+
+        // Retrained after enqueueing: the new run's work fails with the reason, nothing is stored.
+        let next = try WorkEnqueue.classify(classifier: "genre", minimumConfidence: 0.6, top: 1, catalog: catalog)
+        let retrained = ClassifierModelFile(name: "genre", vocabulary: file.vocabulary, embeddingModel: model, embeddingModelSHA256: "s",
+                                            classifier: try LogisticRegression.fit(rows: Array(rows.prefix(30)), labels: Array(labels.prefix(30)), classes: classes),
+                                            trainingMetrics: [:], toolVersion: "test")
+        try retrained.write(to: url)
+        let second = try await Worker(catalog: catalog, options: options, logger: Logger(label: "test")).run()
+        #expect(second.committed == next.added && second.failed == next.added)
+        #expect(try catalog.failedWork(limit: 200).contains { $0.error?.contains("changed since run \(next.runID)") == true })
     }
 }
