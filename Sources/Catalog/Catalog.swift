@@ -420,6 +420,20 @@ public final class Catalog: Sendable {
         return try read("read item \(id)") { db in try ItemRecord.fetchOne(db, key: id) }
     }
 
+    /// The items of these ids (unknown ids left out), by id; read in chunks of 500.
+    public func items(ids: [Int64]) throws -> [ItemRecord] {
+        var out: [ItemRecord] = []
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            if let pg {
+                out += try pg.read("read \(chunk.count) items") { s in try s.fetch(ItemRecord.self, "SELECT * FROM item WHERE id = ANY(?) ORDER BY id", [chunk]) }
+            } else {
+                out += try read("read \(chunk.count) items") { db in try ItemRecord.filter(keys: chunk).order(ItemRecord.Columns.id).fetchAll(db) }
+            }
+        }
+        return out
+    }
+
     /// Items whose original bytes have this SHA-256 (lower-case hex).
     public func items(sha256: String) throws -> [ItemRecord] {
         if let pg {

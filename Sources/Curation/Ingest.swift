@@ -289,7 +289,13 @@ public struct IngestJob: Sendable {
 
 /// Content-addressed storage of originals: `images/<first 2 hex digits>/<remaining 62>`.
 public enum ContentStore {
-    /// Writes the bytes once (atomically: temporary file, then rename).
+    /// A temporary file older than this (seconds) was left by a writer that died (a killed worker).
+    public static let staleTemporaryAge: TimeInterval = 600
+
+    /// Writes the bytes once (atomically: temporary file `images/xx/.SHA.tmp`, then rename). A
+    /// temporary file of the same content older than `staleTemporaryAge` was left by a killed
+    /// writer and is replaced (so the work item that is claimed again cleans up after the killed
+    /// one); a younger one belongs to a writer of the same bytes now, and this write uses its own.
     /// - Returns: the path relative to the store.
     public static func put(_ data: Data, sha256: String, store: URL) throws -> String {
         let relative = "images/\(sha256.prefix(2))/\(sha256.dropFirst(2))"
@@ -297,8 +303,16 @@ public enum ContentStore {
         let fm = FileManager.default
         if fm.fileExists(atPath: url.path) { return relative }
         try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(sha256).\(UUID().uuidString).tmp")
-        try data.write(to: temporary)
+        let shared = url.deletingLastPathComponent().appendingPathComponent(".\(sha256).tmp")
+        if let modified = (try? fm.attributesOfItem(atPath: shared.path))?[.modificationDate] as? Date,
+           Date().timeIntervalSince(modified) > staleTemporaryAge {
+            try? fm.removeItem(at: shared)
+        }
+        var temporary = shared
+        do { try data.write(to: shared, options: .withoutOverwriting) } catch {
+            temporary = url.deletingLastPathComponent().appendingPathComponent(".\(sha256).\(UUID().uuidString).tmp")
+            try data.write(to: temporary)
+        }
         if fm.fileExists(atPath: url.path) {
             try? fm.removeItem(at: temporary)
         } else {

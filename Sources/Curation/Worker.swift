@@ -186,10 +186,10 @@ public final class Worker: Sendable {
                 let ingest = claimed.filter { $0.kind == WorkKind.ingest.rawValue }
                 if !ingest.isEmpty { outcomes += try await self.ingest(ingest, runID: runID, fetcher: fetcher) }
                 for (model, items) in Dictionary(grouping: claimed.filter { $0.kind == WorkKind.embed.rawValue }, by: \.model) {
-                    outcomes += embed(items, model: model, runID: runID, embedders: &embedders)
+                    outcomes += try embed(items, model: model, runID: runID, embedders: &embedders)
                 }
                 let detect = Dictionary(grouping: claimed.filter { $0.kind == WorkKind.detect.rawValue }, by: \.model)
-                for (_, items) in detect { outcomes += self.detect(items, detectors: &detectors) }
+                for (_, items) in detect { outcomes += try self.detect(items, detectors: &detectors) }
                 let classify = Dictionary(grouping: claimed.filter { $0.kind == WorkKind.classify.rawValue }, by: \.model)
                 for (_, items) in classify { outcomes += self.classify(items, classifiers: &classifiers) }
                 for item in claimed where WorkKind(rawValue: item.kind) == nil {
@@ -238,7 +238,7 @@ public final class Worker: Sendable {
     /// Embeds claimed items with one model; a missing item or an unreadable file is that work
     /// item's error, a model that cannot be loaded fails the whole group.
     func embed(_ claimed: [WorkItemRecord], model name: String, runID: Int64,
-               embedders: inout [String: (ModelDescriptor, Embedder)]) -> [WorkOutcome] {
+               embedders: inout [String: (ModelDescriptor, Embedder)]) throws -> [WorkOutcome] {
         func failAll(_ message: String) -> [WorkOutcome] { claimed.compactMap { $0.id.map { WorkOutcome(workID: $0, error: message) } } }
         let pair: (ModelDescriptor, Embedder)
         if let cached = embedders[name] {
@@ -254,9 +254,10 @@ public final class Worker: Sendable {
         }
         var outcomes: [WorkOutcome] = []
         var items: [(Int64, ItemRecord)] = []
+        let known = try Self.items(claimed, catalog)
         for work in claimed {
             guard let workID = work.id else { continue }
-            guard let itemID = Int64(work.target), let item = try? catalog.item(id: itemID) else {
+            guard let itemID = Int64(work.target), let item = known[itemID] else {
                 outcomes.append(WorkOutcome(workID: workID, error: "no item \(work.target) in the catalog"))
                 continue
             }
@@ -280,7 +281,7 @@ public final class Worker: Sendable {
 
     /// Detects in claimed items of one detection run (one network per model, OpenCV's own
     /// threads); an unreadable image is that item's outcome in the run, as in `vitrine detect`.
-    func detect(_ claimed: [WorkItemRecord], detectors: inout [String: Detector]) -> [WorkOutcome] {
+    func detect(_ claimed: [WorkItemRecord], detectors: inout [String: Detector]) throws -> [WorkOutcome] {
         func failAll(_ message: String) -> [WorkOutcome] { claimed.compactMap { $0.id.map { WorkOutcome(workID: $0, error: message) } } }
         guard let text = claimed.first?.payload,
               let payload = try? JSONDecoder().decode(WorkEnqueue.DetectPayload.self, from: Data(text.utf8)) else {
@@ -299,9 +300,10 @@ public final class Worker: Sendable {
             }
         }
         var outcomes: [WorkOutcome] = []
+        let known = try Self.items(claimed, catalog)
         for work in claimed {
             guard let workID = work.id else { continue }
-            guard let itemID = Int64(work.target), let item = try? catalog.item(id: itemID) else {
+            guard let itemID = Int64(work.target), let item = known[itemID] else {
                 outcomes.append(WorkOutcome(workID: workID, error: "no item \(work.target) in the catalog"))
                 continue
             }
@@ -416,5 +418,13 @@ public final class Worker: Sendable {
                                                seconds: seconds, predictionsPerSecond: seconds > 0 ? Double(items) / seconds : 0)
         try catalog.finishRun(payload.runID, summary: summary)
         logger.info("worker \(id): classification run \(payload.runID) finished: \(items) items, \(uncertain) uncertain")
+    }
+
+    /// The items that claimed work targets (by id), in one catalog read. A failed read throws: the
+    /// batch is not committed and its claims run out, to be claimed again.
+    static func items(_ claimed: [WorkItemRecord], _ catalog: Catalog) throws -> [Int64: ItemRecord] {
+        let ids = claimed.compactMap { Int64($0.target) }
+        let items = try catalog.items(ids: ids)
+        return Dictionary(items.compactMap { i in i.id.map { ($0, i) } }, uniquingKeysWith: { a, _ in a })
     }
 }

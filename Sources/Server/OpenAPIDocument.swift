@@ -979,7 +979,7 @@ enum OpenAPIDocument {
       }
      },
      {
-      "description": "FTS5 query over title, creator, description",
+      "description": "Full-text query over title, creator, description (case and diacritics folded; words ANDed, \"a phrase\", OR). SQLite store: FTS5 syntax (also prefix*, NOT); PostgreSQL catalog: websearch_to_tsquery syntax (-word excludes)",
       "in": "query",
       "name": "q",
       "required": false,

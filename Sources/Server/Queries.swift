@@ -53,7 +53,7 @@ public struct ItemFilter: Sendable, Equatable {
     public var quality: String?
     /// true: flagged by the watermark detector (table `watermark_score`); false: not flagged.
     public var watermark: Bool?
-    /// FTS5 query over title, creator, description.
+    /// Full-text query over title, creator, description: FTS5 syntax on SQLite, `websearch_to_tsquery` on PostgreSQL (`PostgresTextSearch`).
     public var q: String?
 
     public init() {}

@@ -107,6 +107,9 @@ struct KNNBench: AsyncParsableCommand {
     @Option(name: .long, help: "OpenMP threads for FAISS.")
     var threads: Int = 1
 
+    @Option(name: .long, help: "IVF-PQ: candidates re-ranked by their exact vectors for 10 results (default: what `vitrine similar` uses, 100).")
+    var rerank: Int?
+
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
@@ -133,6 +136,7 @@ struct KNNBench: AsyncParsableCommand {
         var rerankedRecallAt10: Double?
         var rerankedQueryMilliseconds: Double?
         var scoreErrorP99: Double?
+        var rerankCandidates: Int?
     }
 
     func run() async throws {
@@ -146,6 +150,7 @@ struct KNNBench: AsyncParsableCommand {
             guard let kind = kind == "auto" ? FloatIndexKind.chosen(forCount: count, dimension: dimension) : FloatIndexKind(parsing: kind) else {
                 throw ValidationError("--kind must be flat, ivf[:LISTS[:NPROBE]], hnsw[:M[:EF]], ivfpq[:LISTS[:M[:NPROBE]]] or auto")
             }
+            if let rerank, rerank < 10 { throw ValidationError("--rerank must be at least 10 (the results asked for)") }
             var base: [[Float]] = []
             if let baseStore {
                 let catalog = try Catalog(store: URL(fileURLWithPath: baseStore), mustExist: true)
@@ -224,7 +229,7 @@ struct KNNBench: AsyncParsableCommand {
                     return Double(hit) / Double(queries * 10)
                 }
                 recall = recallOf(found)
-                if let candidates = kind.rerankCandidates(k: 10) {
+                if let candidates = kind.rerankCandidates(k: 10).map({ rerank ?? $0 }) {
                     // As `vitrine similar` answers: the candidates re-ranked by their exact vectors.
                     func vector(_ id: Int64) -> [Float] { Array(vectors[(Int(id) * dimension)..<((Int(id) + 1) * dimension)]) }
                     let t = Date()
@@ -255,13 +260,14 @@ struct KNNBench: AsyncParsableCommand {
                                 bytesPerVector: Double(indexBytes - fixed) / Double(max(1, count)),
                                 projectedBytesAt5e7: Double(fixed) + Double(indexBytes - fixed) / Double(max(1, count)) * 5e7,
                                 rerankedRecallAt10: reranked?.recall, rerankedQueryMilliseconds: reranked?.milliseconds,
-                                scoreErrorP99: reranked?.scoreErrorP99)
+                                scoreErrorP99: reranked?.scoreErrorP99,
+                                rerankCandidates: reranked == nil ? nil : kind.rerankCandidates(k: 10).map { rerank ?? $0 })
             if json { try printJSON(result) } else {
                 print(String(format: "%@ %@ %d × %d: build %.2f s (train %.2f s), single query %.2f ms, batched %.0f queries/s, recall@10 %.3f, peak RSS %.0f MB",
                              kind.description, result.vectors, count, dimension, build, trainSeconds, single * 1000, batched, recall, Double(result.peakRSSBytes) / 1e6))
                 print(String(format: "index %.1f MB = quantisers + %.1f bytes/vector; at 5·10^7 vectors: %.2f GB",
                              Double(indexBytes) / 1e6, result.bytesPerVector, result.projectedBytesAt5e7 / 1e9))
-                if let reranked, let candidates = kind.rerankCandidates(k: 10) {
+                if let reranked, let candidates = kind.rerankCandidates(k: 10).map({ rerank ?? $0 }) {
                     print(String(format: "re-ranked (%d candidates, exact vectors): recall@10 %.3f, %.2f ms/query; approximate cosine error p99 %.4f",
                                  candidates, reranked.recall, reranked.milliseconds, reranked.scoreErrorP99))
                 }

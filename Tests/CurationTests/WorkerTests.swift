@@ -183,3 +183,34 @@ struct QueuedClassificationTests {
         #expect(try catalog.failedWork(limit: 200).contains { $0.error?.contains("changed since run \(next.runID)") == true })
     }
 }
+
+@Suite("Content store temporary files")
+struct ContentStoreTemporaryTests {
+    /// A worker killed between writing a copy's temporary file and renaming it leaves
+    /// `images/xx/.SHA.tmp`; the next writer of the same bytes (the work item claimed again)
+    /// replaces it once it is older than `staleTemporaryAge`, and leaves a younger one (a writer of
+    /// the same bytes at work now) alone.
+    @Test func aKilledWritersTemporaryFileIsReplacedByTheNextWriter() throws {
+        let store = try TemporaryFolder("vitrine-store")
+        let fm = FileManager.default
+        let bytes = Data("the bytes of a picture".utf8)
+        let sha = "ab" + String(repeating: "0", count: 62)
+        let folder = store.url.appendingPathComponent("images/ab")
+        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        let leftover = folder.appendingPathComponent(".\(sha).tmp")
+        try Data("half a picture".utf8).write(to: leftover)
+        try fm.setAttributes([.modificationDate: Date().addingTimeInterval(-2 * ContentStore.staleTemporaryAge)], ofItemAtPath: leftover.path)
+        let relative = try ContentStore.put(bytes, sha256: sha, store: store.url)
+        #expect(try Data(contentsOf: store.url.appendingPathComponent(relative)) == bytes)
+        #expect(try fm.contentsOfDirectory(atPath: folder.path).sorted() == [String(sha.dropFirst(2))])
+
+        let other = "cd" + String(repeating: "1", count: 62)
+        let busy = store.url.appendingPathComponent("images/cd/.\(other).tmp")
+        try fm.createDirectory(at: busy.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("being written".utf8).write(to: busy)
+        let second = try ContentStore.put(bytes, sha256: other, store: store.url)
+        #expect(try Data(contentsOf: store.url.appendingPathComponent(second)) == bytes)
+        #expect(try Data(contentsOf: busy) == Data("being written".utf8), "a young temporary file is another writer's")
+        #expect(try fm.contentsOfDirectory(atPath: busy.deletingLastPathComponent().path).count == 2)
+    }
+}

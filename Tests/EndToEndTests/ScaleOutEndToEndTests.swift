@@ -83,19 +83,25 @@ struct ScaleOutEndToEndTests {
             }
             let total = Int(try server.psql(database, "SELECT count(*) FROM workitem WHERE kind = '\(kind)'").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
             #expect(total >= 80)
-            func startWorker(batch: Int) throws -> Process {
+            let victimLog = images.appendingPathComponent("victim-\(phase).log")
+            func startWorker(batch: Int, log: URL? = nil) throws -> Process {
                 let p = Process()
                 p.executableURL = CLI.binary
                 p.arguments = ["worker", "--jobs", kind, "--batch", "\(batch)", "--lease", "3", "--poll", "0.3", "--threads", "1",
                                "--exit-when-idle", "--quiet", "--json"] + store
                 p.standardOutput = FileHandle.nullDevice
                 p.standardError = FileHandle.nullDevice
+                if let log {
+                    try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+                    p.standardError = try FileHandle(forWritingTo: log)
+                }
                 try p.run()
                 return p
             }
             // The worker to kill starts first, with larger batches, and is killed once it holds one;
             // the other three start at the same moment.
-            let victim = try startWorker(batch: 12)
+            let victim = try startWorker(batch: 12, log: victimLog)
             var workers = [victim]
             func heldByVictim() throws -> Int {
                 Int(try server.psql(database, "SELECT count(*) FROM workitem WHERE status = 'claimed' AND workerid LIKE '%:\(victim.processIdentifier):%'")
@@ -108,8 +114,9 @@ struct ScaleOutEndToEndTests {
             victim.waitUntilExit()
             let held = try heldByVictim()  // what it held when it died (taken over only after the 3 s lease)
             for p in workers { p.waitUntilExit() }
-            #expect(held > 0, "phase \(phase): the worker to kill never held a batch")
-            #expect(victim.terminationReason == .uncaughtSignal)
+            let victimError = (try? String(contentsOf: victimLog, encoding: .utf8)) ?? ""
+            #expect(held > 0, "phase \(phase): the worker to kill never held a batch (exit \(victim.terminationStatus): \(victimError.suffix(600)))")
+            #expect(victim.terminationReason == .uncaughtSignal, "phase \(phase): \(victimError.suffix(600))")
             for p in workers.dropFirst() { #expect(p.terminationStatus == 0) }
 
             func count(_ sql: String) throws -> Int { try self.count(server, database, sql) }

@@ -77,7 +77,7 @@ public final class ThrowawayPostgres: @unchecked Sendable {
             do {
                 try Self.run(bin.appendingPathComponent("pg_ctl").path, [
                     "-D", folder.appendingPathComponent("data").path, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "60",
-                    "-o", "-p \(candidate) -c listen_addresses=127.0.0.1 -k \(folder.path) -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+                    "-o", "-p \(candidate) -c listen_addresses=127.0.0.1 -k \(folder.path) -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400",
                     "start",
                 ], as: runAs)
                 port = candidate
