@@ -231,17 +231,23 @@ extension Catalog {
                 try s.query(giveUp.replacingOccurrences(of: "%NOW%", with: now))
                 let set = "SET status = 'claimed', workerID = ?, leaseUntil = \(now) + ?, attempts = attempts + 1"
                 var claimed: [WorkItemRecord] = []
+                // The locking SELECT is a MATERIALIZED CTE, evaluated once: as a subquery of
+                // `id IN (…)` the planner may rescan it per outer row (a nested-loop semi-join, as
+                // it chose with stale statistics on a new kind of work), and each rescan skips the
+                // rows this statement already changed and locks the next ones, so one claim took
+                // every pending item of the kind.
                 for kind in kinds where claimed.count < limit {
                     claimed += try s.fetch(WorkItemRecord.self, """
-                        UPDATE workItem \(set) WHERE id IN (SELECT id FROM workItem WHERE status = 'claimed' AND leaseUntil < \(now) AND kind = ?
-                                                         LIMIT ? FOR UPDATE SKIP LOCKED)
+                        WITH picked AS MATERIALIZED (SELECT id FROM workItem WHERE status = 'claimed' AND leaseUntil < \(now) AND kind = ?
+                                                     LIMIT ? FOR UPDATE SKIP LOCKED)
+                        UPDATE workItem \(set) WHERE id IN (SELECT id FROM picked)
                         RETURNING *
-                        """, [worker, lease, kind, limit - claimed.count])
+                        """, [kind, limit - claimed.count, worker, lease])
                 }
                 for kind in kinds where claimed.count < limit {
                     claimed += try s.fetch(WorkItemRecord.self, """
-                        WITH taken AS (DELETE FROM workPending WHERE id IN (SELECT id FROM workPending WHERE kind = ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
-                                       RETURNING id)
+                        WITH picked AS MATERIALIZED (SELECT id FROM workPending WHERE kind = ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED),
+                             taken AS (DELETE FROM workPending WHERE id IN (SELECT id FROM picked) RETURNING id)
                         UPDATE workItem \(set) WHERE id IN (SELECT id FROM taken) RETURNING *
                         """, [kind, limit - claimed.count, worker, lease])
                 }

@@ -56,6 +56,30 @@ struct PostgresCatalogTests {
 
     /// The PostgreSQL schema is the SQLite one (same tables, columns, nullability and types
     /// mapped), so that every query and record works on both.
+    /// A claim never takes more than its limit, whatever plan PostgreSQL picks: with statistics
+    /// gathered while nothing was pending (the queue drained, then new work), PostgreSQL joined
+    /// the claim's locking subquery in a nested loop that rescanned it per row, and one claim of 16
+    /// took all 40 items.
+    @Test func aClaimTakesAtMostItsLimitWithStaleStatistics() throws {
+        guard let server = try ThrowawayPostgres.forTests() else { return }
+        let url = try server.makeDatabase("claims")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vitrine-claims-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let catalog = try Catalog.open(url, images: folder.path)
+        let database = String(url.split(separator: "/").last ?? "")
+        try catalog.enqueue((0..<20).map { WorkItemRecord(kind: "ingest", target: "/x/\($0).png") })
+        #expect(try catalog.claimWork(kinds: ["ingest"], worker: "I", limit: 100, lease: 60).count == 20)
+        _ = try server.psql(database, "ANALYZE")  // nothing pending
+        try catalog.enqueue((0..<40).map { WorkItemRecord(kind: "detect", target: "\($0)", model: "m run 1") })
+        var seen = Set<Int64>()
+        for round in 0..<3 {
+            let claimed = try catalog.claimWork(kinds: ["detect"], worker: "W\(round)", limit: 16, lease: 60)
+            #expect(claimed.count == [16, 16, 8][round], "round \(round): \(claimed.count) claimed")
+            #expect(seen.isDisjoint(with: claimed.compactMap(\.id)))
+            seen.formUnion(claimed.compactMap(\.id))
+        }
+    }
+
     @Test func theSchemaIsTheSQLiteSchema() throws {
         guard let server = try ThrowawayPostgres.forTests() else { return }
         let url = try server.makeDatabase("schema")
