@@ -21,8 +21,12 @@
 
 extern "C" void omp_set_num_threads(int);
 
+// `IndexIDMap` (ids beside the inner index), not `IndexIDMap2`: Vitrine never reconstructs or
+// removes by id, and IndexIDMap2's in-memory reverse map (a std::unordered_map, about 40–48 bytes
+// per vector) would add 2 GB or more at 5·10^7 vectors. Index files written as IndexIDMap2 by
+// earlier versions still open (IndexIDMap2 is an IndexIDMap).
 struct vt_faiss_float_index {
-    std::unique_ptr<faiss::IndexIDMap2> index;
+    std::unique_ptr<faiss::IndexIDMap> index;
 };
 
 namespace {
@@ -67,7 +71,7 @@ int vt_faiss_float_index_create(int32_t dimension, const char *description, vt_f
     *out_index = nullptr;
     return guarded(error, error_capacity, [&]() {
         faiss::Index *inner = faiss::index_factory(dimension, description, faiss::METRIC_INNER_PRODUCT);
-        auto map = std::make_unique<faiss::IndexIDMap2>(inner);
+        auto map = std::make_unique<faiss::IndexIDMap>(inner);
         map->own_fields = true;
         *out_index = new vt_faiss_float_index{std::move(map)};
         return VT_FAISS_OK;
@@ -84,13 +88,13 @@ int vt_faiss_float_index_read(const char *path, vt_faiss_float_index **out_index
     *out_index = nullptr;
     return guarded(error, error_capacity, [&]() {
         std::unique_ptr<faiss::Index> read(faiss::read_index(path));
-        auto *map = dynamic_cast<faiss::IndexIDMap2 *>(read.get());
+        auto *map = dynamic_cast<faiss::IndexIDMap *>(read.get());
         if (map == nullptr) {
-            write_error(error, error_capacity, std::string(path) + " is not a Vitrine float index (IndexIDMap2)");
+            write_error(error, error_capacity, std::string(path) + " is not a Vitrine float index (IndexIDMap)");
             return VT_FAISS_INVALID_ARGUMENT;
         }
         read.release();
-        *out_index = new vt_faiss_float_index{std::unique_ptr<faiss::IndexIDMap2>(map)};
+        *out_index = new vt_faiss_float_index{std::unique_ptr<faiss::IndexIDMap>(map)};
         return VT_FAISS_OK;
     });
 }
