@@ -129,7 +129,12 @@ struct WorkerCommand: AsyncParsableCommand {
         let names = jobs.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let kinds = names.compactMap(WorkKind.init(rawValue:))
         guard !names.isEmpty, kinds.count == names.count else {
-            throw ValidationError("--jobs takes \(WorkKind.allCases.map(\.rawValue).joined(separator: ", ")) (comma-separated); got \(jobs)")
+            var hint = ""
+            if names.contains("hash") { hint += "; hashes and quality are computed by ingest work" }
+            if names.contains("harvest") {
+                hint += "; a harvest runs in one process per source (vitrine harvest … --store …), bounded by the providers' per-host limits; to spread a URL list's downloads, vitrine enqueue ingest LIST.csv"
+            }
+            throw ValidationError("--jobs takes \(WorkKind.allCases.map(\.rawValue).joined(separator: ", ")) (comma-separated); got \(jobs)\(hint)")
         }
         return kinds
     }
