@@ -106,6 +106,7 @@ let package = Package(
         .target(name: "TestPostgres", path: "Tests/TestPostgres"),
         .testTarget(name: "HarvestTests", dependencies: [
             "Harvest", "Curation", "Catalog", "ReplayServer", "VitrineCore", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VitrineCoreTests", dependencies: ["VitrineCore"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CImageFixtures"]),

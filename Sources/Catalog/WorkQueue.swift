@@ -346,6 +346,27 @@ extension Catalog {
         }
     }
 
+    /// Extends the leases of claims this worker holds to `lease` seconds from now (by the
+    /// database's clock), for work that runs longer than one lease (a harvest).
+    /// - Returns: the claims renewed (those taken over by another worker are not).
+    @discardableResult
+    public func renewClaims(_ ids: [Int64], worker: String, lease: TimeInterval) throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        if let pg {
+            return try pg.write("renew \(ids.count) claims") { s in
+                try s.query("UPDATE workItem SET leaseUntil = \(Self.postgresNow) + ? WHERE id = ANY(?) AND workerID = ? AND status = 'claimed' RETURNING id",
+                            [lease, ids, worker]).count
+            }
+        }
+        return try write("renew \(ids.count) claims") { db in
+            try db.execute(sql: """
+                UPDATE workItem SET leaseUntil = \(Self.sqliteNow) + ? WHERE workerID = ? AND status = 'claimed'
+                AND id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))
+                """, arguments: StatementArguments([lease, worker] as [any DatabaseValueConvertible] + ids))
+            return db.changesCount
+        }
+    }
+
     /// Records a worker (insert or replace) or its new state and `lastSeenAt`.
     public func saveWorker(_ record: WorkerRecord) throws {
         if let pg { return try pg.write("record worker \(record.id)") { s in try s.upsert(record, into: "worker", key: ["id"]) } }

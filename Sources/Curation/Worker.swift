@@ -18,6 +18,64 @@ public enum WorkKind: String, CaseIterable, Sendable {
     /// Label one item with a saved classifier (`vitrine classify predict` for one item), into the
     /// classification run made when the work was enqueued.
     case classify
+    /// Harvest one source — a Europeana search, a IIIF manifest or collection, a URL list — as
+    /// `vitrine harvest` does (one source at a time per worker, with the harvest's own per-host
+    /// limits; the claim is renewed while it runs; a harvest taken over resumes where it stopped).
+    case harvest
+}
+
+/// One harvest to queue (`vitrine enqueue harvest europeana|iiif|urls`): the source and the
+/// harvest options. A Europeana API key is never queued: each worker reads `EUROPEANA_API_KEY`.
+public struct HarvestSpec: Codable, Sendable, Equatable {
+    public enum Source: String, Codable, Sendable { case europeana, iiif, urls }
+    public var source: Source
+    /// iiif: a manifest or collection URL (or file); urls: the CSV/TSV list; europeana: the API base URL.
+    public var location: String
+    public var query: EuropeanaSearchQuery?
+    public var maxDepth = 8
+    public var size = 1024
+    public var limit: Int?
+    public var fullRecords = false
+    public var retryErrors = false
+    public var connections = 8
+    public var perHost = 4
+    public var rate = 0.0
+    public var retries = 3
+    public var timeout = 60.0
+
+    public init(source: Source, location: String, query: EuropeanaSearchQuery? = nil) {
+        self.source = source
+        self.location = location
+        self.query = query
+    }
+
+    /// The work item's target: what makes two harvests the same.
+    var key: String {
+        switch source {
+        case .iiif, .urls: return "\(source.rawValue) \(location)"
+        case .europeana:
+            let q = query.map { ([$0.query] + $0.qf + $0.reusability + [$0.sort ?? "", $0.theme ?? ""]).joined(separator: "|") } ?? ""
+            return "europeana \(location) \(q)"
+        }
+    }
+
+    /// The harvest options of these settings (ingest on `threads` cores, quiet).
+    public func options(threads: Int) -> HarvestOptions {
+        var o = HarvestOptions()
+        o.size = size
+        o.limit = limit
+        o.fullRecords = fullRecords
+        o.retryErrors = retryErrors
+        o.fetcher.connections = connections
+        o.fetcher.perHost = perHost
+        o.fetcher.rate = rate
+        o.fetcher.retries = retries
+        o.fetcher.timeout = timeout
+        o.ingest.threads = threads
+        o.ingest.quiet = true
+        o.quiet = true
+        return o
+    }
 }
 
 /// What `vitrine enqueue` puts on the queue.
@@ -102,6 +160,16 @@ public enum WorkEnqueue {
         return (runID, items.count, try catalog.enqueue(items))
     }
 
+    /// One `harvest` work item per source. - Returns: (sources, added).
+    public static func harvest(_ specs: [HarvestSpec], catalog: Catalog) throws -> (found: Int, added: Int) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let items = try specs.map { spec in
+            WorkItemRecord(kind: WorkKind.harvest.rawValue, target: spec.key, payload: String(decoding: try encoder.encode(spec), as: UTF8.self))
+        }
+        return (items.count, try catalog.enqueue(items))
+    }
+
     struct ClassifyPayload: Codable {
         var runID: Int64; var sourceID: Int64; var classifier: String; var sha256: String; var minimumConfidence: Double; var top: Int
     }
@@ -173,7 +241,13 @@ public final class Worker: Sendable {
         do {
             while true {
                 try Task.checkCancellation()
-                let claimed = try catalog.claimWork(kinds: options.jobs.map(\.rawValue), worker: id, limit: options.batchSize, lease: options.lease)
+                // Batches of the short kinds; a harvest (one source, minutes to hours) is claimed
+                // alone, and only when nothing else is waiting, so that no worker sits on several.
+                let batchKinds = options.jobs.filter { $0 != .harvest }.map(\.rawValue)
+                var claimed = batchKinds.isEmpty ? [] : try catalog.claimWork(kinds: batchKinds, worker: id, limit: options.batchSize, lease: options.lease)
+                if claimed.isEmpty && options.jobs.contains(.harvest) {
+                    claimed = try catalog.claimWork(kinds: [WorkKind.harvest.rawValue], worker: id, limit: 1, lease: options.lease)
+                }
                 if claimed.isEmpty {
                     // Idle: stop when nothing is left, not while another worker's claims may
                     // still run out and need taking over.
@@ -192,6 +266,7 @@ public final class Worker: Sendable {
                 for (_, items) in detect { outcomes += try self.detect(items, detectors: &detectors) }
                 let classify = Dictionary(grouping: claimed.filter { $0.kind == WorkKind.classify.rawValue }, by: \.model)
                 for (_, items) in classify { outcomes += self.classify(items, classifiers: &classifiers) }
+                for item in claimed where item.kind == WorkKind.harvest.rawValue { outcomes.append(await harvest(item)) }
                 for item in claimed where WorkKind(rawValue: item.kind) == nil {
                     if let workID = item.id { outcomes.append(WorkOutcome(workID: workID, error: "unknown work kind \(item.kind)")) }
                 }
@@ -426,5 +501,44 @@ public final class Worker: Sendable {
         let ids = claimed.compactMap { Int64($0.target) }
         let items = try catalog.items(ids: ids)
         return Dictionary(items.compactMap { i in i.id.map { ($0, i) } }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Runs one queued harvest with `HarvestJob` (its pages are saved as it goes, as by `vitrine
+    /// harvest`), renewing the claim every third of the lease meanwhile. A harvest that fails
+    /// (a search page that cannot be had after retries, no API key) is that work item's error.
+    func harvest(_ work: WorkItemRecord) async -> WorkOutcome {
+        guard let workID = work.id else { return WorkOutcome(workID: 0, error: "work item without id") }
+        guard let text = work.payload, let spec = try? JSONDecoder().decode(HarvestSpec.self, from: Data(text.utf8)) else {
+            return WorkOutcome(workID: workID, error: "harvest work without its source (payload missing or unreadable)")
+        }
+        let (catalog, worker, lease, logger) = (self.catalog, self.id, options.lease, self.logger)
+        let renewal = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(max(0.2, lease / 3) * 1e9))
+                if Task.isCancelled { break }
+                do { try catalog.renewClaims([workID], worker: worker, lease: lease) } catch {
+                    logger.warning("worker \(worker): cannot renew the claim of harvest \(spec.key): \(error)")
+                }
+            }
+        }
+        defer { renewal.cancel() }
+        let job = HarvestJob(catalog: catalog, options: spec.options(threads: options.threads), logger: logger)
+        do {
+            let summary: HarvestSummary
+            switch spec.source {
+            case .iiif: summary = try await job.iiif([spec.location], maxDepth: spec.maxDepth)
+            case .urls: summary = try await job.urls(spec.location)
+            case .europeana:
+                guard let key = ProcessInfo.processInfo.environment["EUROPEANA_API_KEY"], !key.isEmpty else {
+                    return WorkOutcome(workID: workID, error: "set EUROPEANA_API_KEY in the environment of the worker (keys are never queued)")
+                }
+                guard let query = spec.query else { return WorkOutcome(workID: workID, error: "Europeana harvest work without its query") }
+                summary = try await job.europeana(query, apiKey: key, base: spec.location)
+            }
+            logger.info("worker \(worker): harvest \(spec.key): \(summary.records) records, \(summary.stored) stored, \(summary.errors) errors (run \(summary.runID))")
+            return WorkOutcome(workID: workID)
+        } catch {
+            return WorkOutcome(workID: workID, error: "harvest \(spec.key): \(error)")
+        }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A Europeana Search API v2 request (`GET {base}/record/v2/search.json`).
 /// Spec: https://pro.europeana.eu/page/search — every parameter of the API is a field.
-public struct EuropeanaSearchQuery: Sendable, Equatable {
+public struct EuropeanaSearchQuery: Sendable, Equatable, Codable {
     public var query: String
     /// Repeated `qf` refinements, e.g. `TYPE:IMAGE`, `COUNTRY:france`.
     public var qf: [String] = []

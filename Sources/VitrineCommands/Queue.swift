@@ -2,6 +2,7 @@ import ArgumentParser
 import Catalog
 import Curation
 import Foundation
+import Harvest
 import Inference
 
 extension WorkKind: ExpressibleByArgument {}
@@ -9,24 +10,28 @@ extension WorkKind: ExpressibleByArgument {}
 /// `vitrine enqueue`: puts work on the catalog's queue for `vitrine worker` processes.
 struct Enqueue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Put work on the queue for `vitrine worker`: ingest sources, embed the items that lack a vector, detect objects in them or label them with a classifier.",
+        abstract: "Put work on the queue for `vitrine worker`: ingest or harvest sources, embed the items that lack a vector, detect objects in them or label them with a classifier.",
         discussion: """
         `vitrine enqueue ingest SOURCE…` adds one work item per image the folders, files and CSV/TSV lists name (as \
         `vitrine ingest` reads them; hashes and quality are part of ingest); `vitrine enqueue embed --model M` one per \
         item without a vector for M; `vitrine enqueue detect --model M --min-score S` makes (or continues) the detection \
         run with those settings and adds one per item it has not done; `vitrine enqueue classify --model NAME` does the same \
         for a saved classifier (a `classify predict` run over the items embedded with its embedding model). Enqueueing \
-        the same work twice adds nothing. \
+        the same work twice adds nothing. `vitrine enqueue harvest iiif URL…` (one work item per manifest or collection), \
+        `harvest urls LIST…` (one per list) and `harvest europeana --query Q [--qf F…]` queue harvests that workers run \
+        one source at a time, as `vitrine harvest` does (workers read EUROPEANA_API_KEY from their own environment). \
         Usually with a PostgreSQL --store and --images, which every worker shares.
         """)
 
     @OptionGroup var common: CommonOptions
 
-    @Argument(help: "Kind of work: ingest, embed, detect or classify.")
+    @Argument(help: "Kind of work: ingest, embed, detect, classify or harvest.")
     var kind: WorkKind
 
-    @Argument(help: "ingest: folders, image files or CSV/TSV lists.")
+    @Argument(help: "ingest: folders, image files or CSV/TSV lists; harvest: iiif URL…, urls LIST…, or europeana.")
     var sources: [String] = []
+
+    @OptionGroup(title: "Harvest options (enqueue harvest)") var harvestOptions: EnqueueHarvestOptions
 
     @Option(name: .long, help: "embed: registry name of the embedding model (default efficientnet-lite0); detect: of the detector (default yolox-nano; ultraface-320, ultraface-640); classify: the saved classifier's name (default `default`).")
     var model: String?
@@ -52,6 +57,14 @@ struct Enqueue: AsyncParsableCommand {
     func validate() throws {
         if kind == .ingest && sources.isEmpty { throw ValidationError("enqueue ingest needs at least one folder, file or list") }
         if kind == .embed && !sources.isEmpty { throw ValidationError("enqueue embed takes no sources (it queues every item without a vector)") }
+        if kind == .harvest {
+            guard let source = sources.first.flatMap(HarvestSpec.Source.init(rawValue:)) else {
+                throw ValidationError("enqueue harvest takes iiif URL…, urls LIST… or europeana --query Q")
+            }
+            if source == .europeana && sources.count > 1 { throw ValidationError("enqueue harvest europeana takes no sources (give --query, --qf)") }
+            if source != .europeana && sources.count < 2 { throw ValidationError("enqueue harvest \(source.rawValue) needs at least one \(source == .iiif ? "manifest or collection" : "list")") }
+            try harvestOptions.validate()
+        }
         if (kind == .detect || kind == .classify) && !sources.isEmpty {
             throw ValidationError("enqueue \(kind.rawValue) takes no sources (it queues every item the run has not done)")
         }
@@ -79,6 +92,10 @@ struct Enqueue: AsyncParsableCommand {
                 let r = try WorkEnqueue.detect(options: options, catalog: catalog)
                 summary = Summary(kind: kind.rawValue, found: r.candidates, added: r.added, alreadyQueued: r.candidates - r.added, problems: [],
                                   store: catalog.location, runID: r.runID)
+            case .harvest:
+                let specs = harvestOptions.specs(sources)
+                let r = try WorkEnqueue.harvest(specs, catalog: catalog)
+                summary = Summary(kind: kind.rawValue, found: r.found, added: r.added, alreadyQueued: r.found - r.added, problems: [], store: catalog.location)
             case .classify:
                 let r = try WorkEnqueue.classify(classifier: model ?? "default", minimumConfidence: minConfidence, top: top, newRun: newRun, catalog: catalog)
                 summary = Summary(kind: kind.rawValue, found: r.candidates, added: r.added, alreadyQueued: r.candidates - r.added, problems: [],
@@ -96,7 +113,7 @@ struct Enqueue: AsyncParsableCommand {
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
-        abstract: "Claim and process queued work (ingest, embed, detect, classify) from a shared catalog; run any number of them, on any number of machines.",
+        abstract: "Claim and process queued work (ingest, embed, detect, classify, harvest) from a shared catalog; run any number of them, on any number of machines.",
         discussion: """
         Each worker claims a batch with SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL; one write transaction on SQLite), \
         processes it and commits the results and the items' state in one transaction. A worker killed mid-batch leaves \
@@ -107,7 +124,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(name: .long, help: "Job kinds to take, comma-separated: ingest,embed,detect,classify (default: all). Hashes and quality are part of ingest.")
+    @Option(name: .long, help: "Job kinds to take, comma-separated: ingest,embed,detect,classify,harvest (default: all). Hashes and quality are part of ingest.")
     var jobs: String = WorkKind.allCases.map(\.rawValue).joined(separator: ",")
 
     @Option(name: .long, help: "Work items claimed at once.")
@@ -131,9 +148,6 @@ struct WorkerCommand: AsyncParsableCommand {
         guard !names.isEmpty, kinds.count == names.count else {
             var hint = ""
             if names.contains("hash") { hint += "; hashes and quality are computed by ingest work" }
-            if names.contains("harvest") {
-                hint += "; a harvest runs in one process per source (vitrine harvest … --store …), bounded by the providers' per-host limits; to spread a URL list's downloads, vitrine enqueue ingest LIST.csv"
-            }
             throw ValidationError("--jobs takes \(WorkKind.allCases.map(\.rawValue).joined(separator: ", ")) (comma-separated); got \(jobs)\(hint)")
         }
         return kinds
@@ -209,5 +223,90 @@ struct StatusCommand: AsyncParsableCommand {
             if !failed.isEmpty { print("failed work (first \(failed.count))") }
             for line in failed { print("  \(line)") }
         }
+    }
+}
+
+/// The options of `vitrine enqueue harvest` (those of `vitrine harvest`, kept with each work item).
+struct EnqueueHarvestOptions: ParsableArguments {
+    @Option(name: .long, help: "europeana: search query (Solr syntax).")
+    var query: String = "*:*"
+
+    @Option(name: .long, help: "europeana: query refinement, repeatable, e.g. `TYPE:IMAGE`.")
+    var qf: [String] = []
+
+    @Option(name: .long, help: "europeana: reusability open, restricted or permission (repeatable).")
+    var reusability: [String] = []
+
+    @Option(name: .long, help: "europeana: records per page, 1…100.")
+    var rows: Int = 100
+
+    @Option(name: .long, help: "europeana: API base URL, for mirrors and tests.")
+    var baseURL: String = "https://api.europeana.eu"
+
+    @Flag(name: .long, help: "europeana: read each record from the Record API too.")
+    var fullRecords = false
+
+    @Option(name: .long, help: "iiif: how deep collections are walked.")
+    var maxDepth: Int = 8
+
+    @Option(name: .long, help: "Longer side in pixels asked of IIIF image services.")
+    var size: Int = 1024
+
+    @Option(name: .long, help: "Records (or canvases, or rows) to look at, at most, per source.")
+    var limit: Int?
+
+    @Option(name: .long, help: "Requests in flight in total, per worker.")
+    var connections: Int = 8
+
+    @Option(name: .long, help: "Requests in flight per host, per worker.")
+    var perHost: Int = 4
+
+    @Option(name: .long, help: "Request starts per second per host (0: no limit), per worker.")
+    var rate: Double = 8
+
+    @Option(name: .long, help: "Retries of a URL after network errors, timeouts, truncation, 429 and 5xx.")
+    var retries: Int = 3
+
+    @Option(name: .long, help: "Seconds for one whole request attempt.")
+    var timeout: Double = 60
+
+    @Flag(name: .long, help: "Ask again the URLs that failed in an earlier run.")
+    var retryErrors = false
+
+    func validate() throws {
+        guard (1...100).contains(rows) else { throw ValidationError("--rows must be 1…100 (the Search API's limit)") }
+        guard size >= 1, (limit ?? 1) >= 1, maxDepth >= 0 else { throw ValidationError("--size and --limit must be positive, --max-depth not negative") }
+        guard connections >= 1, perHost >= 1 else { throw ValidationError("--connections and --per-host must be at least 1") }
+        guard rate >= 0, retries >= 0, timeout > 0 else { throw ValidationError("--rate and --retries must not be negative, --timeout must be positive") }
+    }
+
+    /// One spec per source (`iiif URL…`, `urls LIST…`) or the one Europeana search.
+    func specs(_ sources: [String]) -> [HarvestSpec] {
+        guard let source = sources.first.flatMap(HarvestSpec.Source.init(rawValue:)) else { return [] }
+        func spec(_ location: String) -> HarvestSpec {
+            var query: EuropeanaSearchQuery?
+            if source == .europeana {
+                var q = EuropeanaSearchQuery(query: self.query)
+                q.qf = qf
+                q.reusability = reusability
+                q.rows = rows
+                query = q
+            }
+            var s = HarvestSpec(source: source, location: location, query: query)
+            s.maxDepth = maxDepth
+            s.size = size
+            s.limit = limit
+            s.fullRecords = fullRecords
+            s.retryErrors = retryErrors
+            s.connections = connections
+            s.perHost = perHost
+            s.rate = rate
+            s.retries = retries
+            s.timeout = timeout
+            return s
+        }
+        if source == .europeana { return [spec(baseURL)] }
+        // Files are queued by absolute path: a worker runs elsewhere.
+        return sources.dropFirst().map { $0.contains("://") ? spec($0) : spec(URL(fileURLWithPath: $0).standardizedFileURL.path) }
     }
 }

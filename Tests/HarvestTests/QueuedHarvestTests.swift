@@ -1,0 +1,94 @@
+import Catalog
+import Curation
+import Foundation
+import Harvest
+import Logging
+import ReplayServer
+import Testing
+
+/// Harvests through the work queue (`vitrine enqueue harvest` + `vitrine worker`) against the
+/// replay server on 127.0.0.1: the same items as `vitrine harvest`, and a claim renewed while a
+/// harvest outlasts its lease, so no other worker takes it over.
+@Suite(.serialized) struct QueuedHarvestTests {
+    func spec(_ source: HarvestSpec.Source, _ location: String) -> HarvestSpec {
+        var s = HarvestSpec(source: source, location: location)
+        s.size = 100
+        s.timeout = 2
+        s.retries = 0
+        s.rate = 0
+        return s
+    }
+
+    @Test func queuedHarvestsStoreWhatAHarvestStores() async throws {
+        guard let corpus = requireCorpus() else { return }
+        let server = try await ReplayServer.start(corpus: corpus)
+        let folder = try TemporaryFolder()
+        let list = folder.path("list.csv")
+        try Data("url,title,provider\n\(server.base)/img/3.jpg,Three,P\n\(server.base)/fault/404/4.jpg,Gone,P\n\(server.base)/img/5.jpg,Five,P\n".utf8)
+            .write(to: URL(fileURLWithPath: list))
+        let specs = [spec(.iiif, "\(server.base)/iiif/manifest.json"), spec(.iiif, "\(server.base)/iiif/collection.json"), spec(.urls, list)]
+
+        let directStore = try TemporaryFolder("vitrine-harvest-store")
+        let direct = try Catalog(store: directStore.url)
+        for s in specs {
+            let job = HarvestJob(catalog: direct, options: s.options(threads: 2))
+            _ = s.source == .iiif ? try await job.iiif([s.location]) : try await job.urls(s.location)
+        }
+
+        let queuedStore = try TemporaryFolder("vitrine-harvest-store")
+        let queued = try Catalog(store: queuedStore.url)
+        let added = try WorkEnqueue.harvest(specs, catalog: queued)
+        #expect(added.found == 3 && added.added == 3)
+        #expect(try WorkEnqueue.harvest(specs, catalog: queued).added == 0)
+        var options = WorkerOptions()
+        options.jobs = [.harvest]
+        options.exitWhenIdle = true
+        options.threads = 2
+        let summary = try await Worker(catalog: queued, options: options, logger: Logger(label: "test")).run()
+        #expect(summary.committed == 3 && summary.failed == 0 && summary.batches == 3, "one harvest per claim")
+        func rows(_ c: Catalog) throws -> [String] {
+            try c.items().map { "\($0.sourcePath) \($0.status) \($0.sha256 ?? "-") \($0.errorCode ?? "")" }.sorted()
+        }
+        #expect(try rows(queued) == rows(direct))
+        #expect(try rows(queued).count == 4)  // the manifest's canvas (once, the collection holds the same manifest) and 3 rows
+        #expect(try queued.latestRun(kind: "harvest")?.status == "finished")
+        await server.stop()
+    }
+
+    @Test func aLongHarvestKeepsItsClaim() async throws {
+        guard let corpus = requireCorpus() else { return }
+        let server = try await ReplayServer.start(corpus: corpus)
+        let folder = try TemporaryFolder()
+        let list = folder.path("slow.csv")
+        // Each slow URL runs into the 2 s timeout: the harvest outlasts the 1 s lease.
+        try Data("url,title\n\(server.base)/fault/slow/4.jpg,Slow\n\(server.base)/img/3.jpg,Three\n".utf8).write(to: URL(fileURLWithPath: list))
+        let store = try TemporaryFolder("vitrine-harvest-store")
+        let catalog = try Catalog(store: store.url)
+        var s = spec(.urls, list)
+        s.connections = 1
+        _ = try WorkEnqueue.harvest([s], catalog: catalog)
+        var options = WorkerOptions()
+        options.jobs = [.harvest]
+        options.exitWhenIdle = true
+        options.lease = 1
+        options.poll = 0.1
+        let worker = Worker(catalog: catalog, options: options, logger: Logger(label: "test"))
+        async let run = worker.run()
+        // Once the worker holds the harvest, another worker keeps trying to claim it.
+        let deadline = Date().addingTimeInterval(30)
+        while try catalog.claimedByWorker()[worker.id] == nil && Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+        var stolen = 0
+        let started = Date()
+        while Date().timeIntervalSince(started) < 2.5 {
+            stolen += try catalog.claimWork(kinds: ["harvest"], worker: "other", limit: 1, lease: 60).count
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        let summary = try await run
+        #expect(stolen == 0, "another worker took the harvest over while it ran")
+        #expect(summary.committed == 1 && summary.superseded == 0)
+        let work = try #require(try catalog.failedWork().isEmpty ? catalog.workCounts().first : nil)
+        #expect(work.done == 1)
+        #expect(try catalog.items().count == 2)
+        await server.stop()
+    }
+}
