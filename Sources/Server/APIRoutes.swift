@@ -70,9 +70,24 @@ public enum APIRoutes {
         }
     }
 
+    /// The query parameters, decoded as an HTML form's `application/x-www-form-urlencoded` query
+    /// (WHATWG URL standard §5.1): `+` is a space, then percent-decoding; the first of repeated names.
+    /// Browsers submit the search box's spaces as `+`.
     static func parameters(_ request: Request) -> [String: String] {
+        parameters(query: request.uri.query ?? "")
+    }
+
+    static func parameters(query: String) -> [String: String] {
         var out: [String: String] = [:]
-        for (k, v) in request.uri.queryParameters { out[String(k)] = String(v) }
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String {
+                let spaced = s.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            let name = decode(parts[0])
+            if out[name] == nil { out[name] = parts.count > 1 ? decode(parts[1]) : "" }
+        }
         return out
     }
 

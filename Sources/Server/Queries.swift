@@ -64,14 +64,22 @@ public struct ItemFilter: Sendable, Equatable {
 
     /// Parses the query parameters; 400 naming the parameter when a value is malformed.
     public init(parameters: [String: String]) throws {
-        func text(_ name: String) -> String? { parameters[name].flatMap { $0.isEmpty ? nil : $0 } }
+        // NUL cannot be stored or compared in PostgreSQL text (SQLite would just not match): a 400.
+        var nul: String?
+        func text(_ name: String) -> String? {
+            guard let v = parameters[name], !v.isEmpty else { return nil }
+            if v.contains("\u{0}") { nul = nul ?? name }
+            return v
+        }
         func number(_ name: String) throws -> Double? {
             guard let raw = text(name) else { return nil }
             guard let v = Double(raw), v.isFinite else { throw Problem.badParameter(name, raw, "a number") }
             return v
         }
         concept = text("concept"); origin = text("origin"); rights = text("rights"); provider = text("provider")
-        dataProvider = text("dataProvider"); quality = text("quality"); q = text("q")
+        dataProvider = text("dataProvider"); quality = text("quality")
+        // A query of spaces only is no query (as an empty one).
+        q = text("q").flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
         minConfidence = try number("minConfidence"); maxConfidence = try number("maxConfidence")
         if let c = text("cluster") {
             let parts = c.split(separator: ":", omittingEmptySubsequences: false)
@@ -88,6 +96,9 @@ public struct ItemFilter: Sendable, Equatable {
             case "false", "0", "no": watermark = false
             default: throw Problem.badParameter("watermark", w, "true or false")
             }
+        }
+        if let name = nul {
+            throw Problem(.badRequest, title: "Invalid parameter", detail: "parameter '\(name)' contains a NUL character")
         }
         if let min = minConfidence, let max = maxConfidence, min > max {
             throw Problem(.badRequest, title: "Invalid parameter", detail: "minConfidence (\(min)) is above maxConfidence (\(max))")
@@ -349,9 +360,16 @@ public struct Queries: Sendable {
                 }
                 clauses.append("item.id \(w ? "" : "NOT ") IN (SELECT item_id FROM watermark_score WHERE flagged = 1)")
             }
-            if let q = filter.q {
+            if var q = filter.q {
                 switch db.dialect {
-                case .sqlite: clauses.append("item.id IN (SELECT rowid FROM itemText WHERE itemText MATCH ?)")
+                case .sqlite:
+                    // Text that is not an FTS5 query (`O'Brien`, an unbalanced quote, `-word`, `*`)
+                    // is searched as its plain words.
+                    if (try? db.rows("SELECT rowid FROM itemText WHERE itemText MATCH ? LIMIT 1", [q])) == nil {
+                        guard let words = Self.plainWords(q) else { return ItemPage(items: [], nextCursor: nil) }
+                        q = words
+                    }
+                    clauses.append("item.id IN (SELECT rowid FROM itemText WHERE itemText MATCH ?)")
                 // The expression the GIN index of PostgresSchema.itemTextSearch covers.
                 case .postgres: clauses.append("\(PostgresTextSearch.document("item")) @@ \(PostgresTextSearch.query("?"))")
                 }
@@ -361,13 +379,21 @@ public struct Queries: Sendable {
             args.append(limit + 1)
             let rows: [SQLRow]
             do { rows = try db.rows(sql, args) } catch where filter.q != nil && "\(error)".contains("fts5") {
-                throw Problem.badParameter("q", filter.q ?? "", "an FTS5 query (\(error))")
+                throw Problem.badParameter("q", filter.q ?? "", "an FTS5 query")
             }
             let page = rows.prefix(limit)
             let items = try page.map { try Self.summary($0, db: db, baseURL: baseURL) }
             let next = rows.count > limit ? try page.last.map { Self.cursor(after: try $0["id"]) } : nil
             return ItemPage(items: items, nextCursor: next)
         }
+    }
+
+    /// A text as an FTS5 query of its plain words: each run of letters and digits a quoted term
+    /// (ANDed); punctuation is dropped, as FTS5's tokenizer drops it. nil when there is no word.
+    static func plainWords(_ text: String) -> String? {
+        let words = text.split { !($0.isLetter || $0.isNumber) }
+        guard !words.isEmpty else { return nil }
+        return words.map { "\"\($0)\"" }.joined(separator: " ")
     }
 
     static func labels(_ db: SQLConnection, itemID: Int64) throws -> [(LabelSummary, String?, Int64?)] {
@@ -547,7 +573,15 @@ public struct Queries: Sendable {
     }
 
     /// Stores a duplicate verdict; 400 on a bad verdict, 404 naming unknown items or group.
+    /// 400 when a text field of a body holds a NUL character (PostgreSQL text cannot store one).
+    static func requireText(_ fields: [(String, String?)]) throws {
+        for (name, value) in fields where value?.contains("\u{0}") == true {
+            throw Problem(.badRequest, title: "Invalid body", detail: "'\(name)' contains a NUL character")
+        }
+    }
+
     public func recordDuplicateFeedback(_ f: DuplicateFeedback) throws -> FeedbackReceipt {
+        try Self.requireText([("verdict", f.verdict), ("who", f.who)])
         guard ["confirm", "reject"].contains(f.verdict) else { throw Problem.badParameter("verdict", f.verdict, "confirm or reject") }
         guard f.itemA != f.itemB else { throw Problem(.badRequest, title: "Invalid body", detail: "itemA and itemB are both \(f.itemA)") }
         let now = Date()
@@ -565,10 +599,14 @@ public struct Queries: Sendable {
     /// Stores a label verdict and writes the accepted (or corrected) concept as a label of origin
     /// `curator` (annotation source `curator`, confidence 1). 400 on a bad verdict, 404 on an unknown item.
     public func recordLabelFeedback(_ f: LabelFeedback) throws -> FeedbackReceipt {
+        try Self.requireText([("concept", f.concept), ("verdict", f.verdict), ("correctedConcept", f.correctedConcept), ("who", f.who)])
+        guard !f.concept.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw Problem(.badRequest, title: "Invalid body", detail: "'concept' is empty")
+        }
         guard ["accept", "correct"].contains(f.verdict) else { throw Problem.badParameter("verdict", f.verdict, "accept or correct") }
         let final: String
         if f.verdict == "correct" {
-            guard let c = f.correctedConcept, !c.isEmpty else {
+            guard let c = f.correctedConcept, !c.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw Problem(.badRequest, title: "Invalid body", detail: "verdict 'correct' needs 'correctedConcept'")
             }
             final = c
@@ -595,6 +633,8 @@ public struct Queries: Sendable {
 
     /// Stores a similar-item relevance verdict; 404 naming unknown items.
     public func recordSimilarFeedback(_ f: SimilarFeedback) throws -> FeedbackReceipt {
+        try Self.requireText([("who", f.who)])
+        guard f.itemID != f.similarItemID else { throw Problem(.badRequest, title: "Invalid body", detail: "itemID and similarItemID are both \(f.itemID)") }
         let now = Date()
         return try write { db in
             try Self.requireItem(db, f.itemID, "itemID"); try Self.requireItem(db, f.similarItemID, "similarItemID")
