@@ -420,6 +420,19 @@ public final class Catalog: Sendable {
         return try read("read item \(id)") { db in try ItemRecord.fetchOne(db, key: id) }
     }
 
+    /// Items by status (`ok`, `error`).
+    public func itemStatusCounts() throws -> [String: Int] {
+        let sql = "SELECT status, count(*) FROM item GROUP BY status"
+        if let pg {
+            return try pg.read("count items") { s in
+                Dictionary(try s.query(sql).map { (try $0[0].decode(String.self), try $0[1].decode(Int.self)) }, uniquingKeysWith: +)
+            }
+        }
+        return try read("count items") { db in
+            Dictionary(try Row.fetchAll(db, sql: sql).map { ($0[0] as String, $0[1] as Int) }, uniquingKeysWith: +)
+        }
+    }
+
     /// The items of these ids (unknown ids left out), by id; read in chunks of 500.
     public func items(ids: [Int64]) throws -> [ItemRecord] {
         var out: [ItemRecord] = []

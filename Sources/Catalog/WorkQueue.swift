@@ -181,21 +181,33 @@ extension Catalog {
     static let sqliteNow = "((julianday('now') - 2440587.5) * 86400.0)"
     static let postgresNow = "EXTRACT(EPOCH FROM clock_timestamp())::double precision"
 
-    /// Adds work items; those already queued (same kind, target and model) are left as they are.
-    /// - Returns: how many were added.
+    /// Adds work items; those already queued (same kind, target and model) are left as they are,
+    /// except failed ones, which are queued again (pending, attempts reset).
+    /// - Returns: how many were added or queued again.
     @discardableResult
     public func enqueue(_ items: [WorkItemRecord]) throws -> Int {
         var added = 0
+        let reset = "SET status = 'pending', attempts = 0, error = NULL, workerID = NULL, leaseUntil = NULL, finishedAt = NULL"
         for start in stride(from: 0, to: items.count, by: 1000) {
             let chunk = items[start..<min(start + 1000, items.count)]
             if let pg {
                 added += try pg.write("enqueue \(chunk.count) work items") { s in
                     var n = 0
+                    var existing: [WorkItemRecord] = []
                     for item in chunk {
                         if let id = try s.insert(item, into: "workItem", returningID: true, onConflict: "ON CONFLICT (kind, target, model) DO NOTHING") {
                             try s.query("INSERT INTO workPending (id, kind) VALUES (?, ?)", [id, item.kind])
                             n += 1
+                        } else {
+                            existing.append(item)
                         }
+                    }
+                    // Work that failed is queued again.
+                    for (key, group) in Dictionary(grouping: existing, by: { [$0.kind, $0.model] }) {
+                        let again = try s.query("UPDATE workItem \(reset) WHERE status = 'failed' AND kind = ? AND model = ? AND target = ANY(?) RETURNING id",
+                                                [key[0], key[1], group.map(\.target)])
+                        for row in again { try s.query("INSERT INTO workPending (id, kind) VALUES (?, ?)", [try row[0].decode(Int64.self), key[0]]) }
+                        n += again.count
                     }
                     return n
                 }
@@ -204,9 +216,18 @@ extension Catalog {
                     var n = 0
                     for var item in chunk {
                         try item.insert(db, onConflict: .ignore)
-                        guard db.changesCount == 1 else { continue }
-                        try db.execute(sql: "INSERT INTO workPending (id, kind) VALUES (?, ?)", arguments: [db.lastInsertedRowID, item.kind])
-                        n += 1
+                        if db.changesCount == 1 {
+                            try db.execute(sql: "INSERT INTO workPending (id, kind) VALUES (?, ?)", arguments: [db.lastInsertedRowID, item.kind])
+                            n += 1
+                            continue
+                        }
+                        // Work that failed is queued again.
+                        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM workItem WHERE status = 'failed' AND kind = ? AND target = ? AND model = ?",
+                                                       arguments: [item.kind, item.target, item.model]) {
+                            try db.execute(sql: "UPDATE workItem \(reset) WHERE id = ?", arguments: [id])
+                            try db.execute(sql: "INSERT INTO workPending (id, kind) VALUES (?, ?)", arguments: [id, item.kind])
+                            n += 1
+                        }
                     }
                     return n
                 }

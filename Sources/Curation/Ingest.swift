@@ -219,6 +219,10 @@ public struct IngestJob: Sendable {
         return analyzeAndStore(item, data: data, name: entry.location, store: store, runID: runID, options: options)
     }
 
+    /// The error code of an item whose original could not be written to the store (a full or
+    /// read-only disk, a shared folder gone): the store's fault, not the image's.
+    public static let storeFailedCode = "store_failed"
+
     /// The analysis path every image goes through, whether read from disk or downloaded:
     /// decode, checksums, header facts, hashes, quality, thumbnail, and the original into the
     /// content-addressed store. Never throws: failures become `error` items.
@@ -233,7 +237,7 @@ public struct IngestJob: Sendable {
                 item.storedPath = try ContentStore.put(data, sha256: analysis.sha256, store: store)
             } catch {
                 item.status = "error"
-                item.errorCode = "io"
+                item.errorCode = IngestJob.storeFailedCode
                 item.errorMessage = "cannot store the original: \(error)"
             }
         }

@@ -305,7 +305,14 @@ public final class Worker: Sendable {
         ingestOptions.threads = options.threads
         var outcomes: [WorkOutcome] = []
         try await IngestJob.process(entries, store: catalog.store, runID: runID, options: ingestOptions, fetcher: fetcher) { i, item in
-            outcomes.append(WorkOutcome(workID: work[i].id, ingested: item))
+            // The store's fault (a full or unmounted shared folder) is the work's failure, shown by
+            // `vitrine status` and queued again by the next `vitrine enqueue ingest`; the image's
+            // own faults (truncated, not an image, a 404) are its result, an error item.
+            if item.item.errorCode == IngestJob.storeFailedCode {
+                outcomes.append(WorkOutcome(workID: work[i].id, error: "\(item.item.sourcePath): \(item.item.errorMessage ?? "cannot store the original")"))
+            } else {
+                outcomes.append(WorkOutcome(workID: work[i].id, ingested: item))
+            }
         }
         return outcomes
     }
@@ -516,7 +523,10 @@ public final class Worker: Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(max(0.2, lease / 3) * 1e9))
                 if Task.isCancelled { break }
-                do { try catalog.renewClaims([workID], worker: worker, lease: lease) } catch {
+                do {
+                    try catalog.renewClaims([workID], worker: worker, lease: lease)
+                    try catalog.touchWorker(worker)
+                } catch {
                     logger.warning("worker \(worker): cannot renew the claim of harvest \(spec.key): \(error)")
                 }
             }

@@ -194,7 +194,14 @@ struct StatusCommand: AsyncParsableCommand {
         var processed: Int, failed: Int, claimed: Int
         var startedAt: Date, lastSeenAt: Date, secondsSinceSeen: Double
     }
-    struct Summary: Codable { var store: String; var queue: [WorkCounts]; var workers: [WorkerLine]; var failed: [String] }
+    struct Summary: Codable {
+        var store: String; var queue: [WorkCounts]; var workers: [WorkerLine]; var failed: [String]
+        /// Catalogued items by status: an unreadable image is an `error` item (its work is done).
+        var items: [String: Int]
+    }
+
+    /// A running worker not seen for this long (seconds) was killed or cut off.
+    static let lostAfter: Double = 600
 
     func run() async throws {
         try await failing {
@@ -207,7 +214,8 @@ struct StatusCommand: AsyncParsableCommand {
                            secondsSinceSeen: now.timeIntervalSince(w.lastSeenAt))
             }
             let failed = try catalog.failedWork().map { "\($0.kind) \($0.target): \($0.error ?? "failed")" }
-            let summary = Summary(store: catalog.location, queue: try catalog.workCounts(), workers: workers, failed: failed)
+            let summary = Summary(store: catalog.location, queue: try catalog.workCounts(), workers: workers, failed: failed,
+                                  items: try catalog.itemStatusCounts())
             if common.json { try printJSON(summary); return }
             print("queue on \(summary.store)")
             if summary.queue.isEmpty { print("  (empty: see `vitrine enqueue`)") }
@@ -216,9 +224,12 @@ struct StatusCommand: AsyncParsableCommand {
                 let percent = q.total > 0 ? 100 * Double(q.done + q.failed) / Double(q.total) : 0
                 print("  \(name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(q.pending) pending, \(q.claimed) claimed, \(q.done) done, \(q.failed) failed (\(String(format: "%.1f", percent)) % finished)")
             }
+            let errorItems = summary.items["error"] ?? 0
+            print("items: \(summary.items["ok"] ?? 0) ok, \(errorItems) error\(errorItems > 0 ? " (unreadable images, failed downloads: see `vitrine report`)" : "")")
             if !workers.isEmpty { print("workers") }
             for w in workers {
-                print("  \(w.id) [\(w.jobs)] \(w.state), \(w.processed) done, \(w.failed) failed, \(w.claimed) claimed now, last seen \(Int(w.secondsSinceSeen)) s ago")
+                let state = w.state == "running" && w.secondsSinceSeen > Self.lostAfter ? "lost (running, but not seen for \(Int(w.secondsSinceSeen / 60)) min: killed or cut off)" : w.state
+                print("  \(w.id) [\(w.jobs)] \(state), \(w.processed) done, \(w.failed) failed, \(w.claimed) claimed now, last seen \(Int(w.secondsSinceSeen)) s ago")
             }
             if !failed.isEmpty { print("failed work (first \(failed.count))") }
             for line in failed { print("  \(line)") }

@@ -204,6 +204,11 @@ struct WorkQueueTests {
         let failed = try #require(try catalog.failedWork().first)
         #expect(failed.error?.contains("claimed 3 times") == true)
         #expect(try catalog.unfinishedWork(kinds: ["embed"]) == 0)
+        // Enqueued again, failed work is pending again with its attempts reset.
+        #expect(try catalog.enqueue([WorkItemRecord(kind: "embed", target: "1", model: "m")]) == 1)
+        #expect(try catalog.failedWork().isEmpty)
+        let again = try catalog.claimWork(kinds: ["embed"], worker: "W", limit: 1, lease: 60)
+        #expect(again.map(\.id) == [failed.id] && again.first?.attempts == 1 && again.first?.error == nil)
     }
 
     @Test(arguments: CatalogBackend.allCases)

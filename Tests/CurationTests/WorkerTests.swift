@@ -214,3 +214,39 @@ struct ContentStoreTemporaryTests {
         #expect(try fm.contentsOfDirectory(atPath: busy.deletingLastPathComponent().path).count == 2)
     }
 }
+
+@Suite("A store that cannot be written")
+struct StoreFailureTests {
+    /// The images folder gone (here: a file where it should be) is the store's fault, not the
+    /// images': the work fails with the reason (shown by `vitrine status`), nothing is catalogued
+    /// as an error item, and once the folder is back, enqueueing again does the work.
+    @Test func aStoreFaultFailsTheWorkAndEnqueueingAgainRetriesIt() async throws {
+        let folder = try TemporaryFolder()
+        try makeCollection(in: folder)
+        let store = try TemporaryFolder("vitrine-store")
+        let catalog = try Catalog(store: store.url)
+        let images = store.url.appendingPathComponent("images")
+        try FileManager.default.removeItem(at: images)
+        try Data("not a folder".utf8).write(to: images)
+        let queued = try WorkEnqueue.ingest(sources: [folder.url.path], catalog: catalog)
+        var options = WorkerOptions()
+        options.jobs = [.ingest]
+        options.exitWhenIdle = true
+        options.threads = 2
+        options.ingest.quiet = true
+        let first = try await Worker(catalog: catalog, options: options, logger: Logger(label: "test")).run()
+        let failed = try catalog.failedWork(limit: 100)
+        // The two unreadable files never reach the store: they are error items, their work done.
+        #expect(failed.count == queued.found - 2 && first.failed == failed.count)
+        #expect(failed.allSatisfy { $0.error?.contains("cannot store the original") == true })
+        #expect(try catalog.items().allSatisfy { $0.errorCode != IngestJob.storeFailedCode })
+
+        try FileManager.default.removeItem(at: images)
+        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        #expect(try WorkEnqueue.ingest(sources: [folder.url.path], catalog: catalog).added == failed.count)
+        let second = try await Worker(catalog: catalog, options: options, logger: Logger(label: "test")).run()
+        #expect(second.committed == failed.count && second.failed == 0)
+        #expect(try catalog.items().count == queued.found)
+        #expect(try catalog.itemStatusCounts() == ["ok": queued.found - 2, "error": 2])
+    }
+}
