@@ -126,12 +126,13 @@ public enum WorkEnqueue {
         let todo = try catalog.items().filter { $0.status == "ok" && $0.storedPath != nil }.compactMap(\.id).filter { !done.contains($0) }
         let payload = try String(decoding: JSONEncoder().encode(DetectPayload(runID: runID, sourceID: sourceID, model: model.name,
                                                                               minimumScore: options.minimumScore)), as: UTF8.self)
-        let key = detectKey(model: model.name, runID: runID)
+        let key = runKey(model: model.name, runID: runID)
         let items = todo.map { WorkItemRecord(kind: WorkKind.detect.rawValue, target: "\($0)", model: key, payload: payload) }
         return (runID, items.count, try catalog.enqueue(items))
     }
 
-    static func detectKey(model: String, runID: Int64) -> String { "\(model) run \(runID)" }
+    /// The work items' model of a run's work (detection, classification): `MODEL run RUNID`.
+    static func runKey(model: String, runID: Int64) -> String { "\(model) run \(runID)" }
 
     /// One `classify` work item per item embedded with the classifier's embedding model that the
     /// classification run with these settings has not labelled. The run (kind
@@ -155,7 +156,7 @@ public enum WorkEnqueue {
         let todo = try catalog.embeddedItemIDs(model: file.embeddingModel).filter { !done.contains($0) }.sorted()
         let payload = try String(decoding: JSONEncoder().encode(ClassifyPayload(runID: runID, sourceID: sourceID, classifier: name, sha256: sha,
                                                                                 minimumConfidence: minimumConfidence, top: top)), as: UTF8.self)
-        let key = detectKey(model: name, runID: runID)
+        let key = runKey(model: name, runID: runID)
         let items = todo.map { WorkItemRecord(kind: WorkKind.classify.rawValue, target: "\($0)", model: key, payload: payload) }
         return (runID, items.count, try catalog.enqueue(items))
     }

@@ -370,7 +370,7 @@ public struct Queries: Sendable {
                         q = words
                     }
                     clauses.append("item.id IN (SELECT rowid FROM itemText WHERE itemText MATCH ?)")
-                // The expression the GIN index of PostgresSchema.itemTextSearch covers.
+                // The expression the GIN index of PostgresTextSearch covers.
                 case .postgres: clauses.append("\(PostgresTextSearch.document("item")) @@ \(PostgresTextSearch.query("?"))")
                 }
                 args.append(q)

@@ -103,9 +103,11 @@ struct ScaleOutEndToEndTests {
             // the other three start at the same moment.
             let victim = try startWorker(batch: 12, log: victimLog)
             var workers = [victim]
+            // Polled in this process (a psql per poll took long enough under a loaded machine
+            // for the victim to finish between two looks).
+            let watcher = try Catalog.open(url, images: images.path)
             func heldByVictim() throws -> Int {
-                Int(try server.psql(database, "SELECT count(*) FROM workitem WHERE status = 'claimed' AND workerid LIKE '%:\(victim.processIdentifier):%'")
-                    .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+                try watcher.claimedByWorker().first { $0.key.contains(":\(victim.processIdentifier):") }?.value ?? 0
             }
             let deadline = Date().addingTimeInterval(120)
             while try heldByVictim() == 0 && Date() < deadline && victim.isRunning { try await Task.sleep(nanoseconds: 5_000_000) }
