@@ -105,7 +105,7 @@ let package = Package(
         // worker tests, `vitrine bench workers`).
         .target(name: "TestPostgres", path: "Tests/TestPostgres"),
         .testTarget(name: "HarvestTests", dependencies: [
-            "Harvest", "Curation", "Catalog", "ReplayServer", "VitrineCore", .product(name: "GRDB", package: "GRDB.swift"),
+            "Harvest", "Curation", "Catalog", "ReplayServer", "VitrineCore", "TestPostgres", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "VitrineCoreTests", dependencies: ["VitrineCore"]),

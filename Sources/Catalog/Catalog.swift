@@ -384,18 +384,25 @@ public final class Catalog: Sendable {
         var ids: [Int64] = []
         for entry in batch {
             var item = entry.item
-            let id: Int64
-            if let existing = try s.scalar(Int64.self, "SELECT id FROM item WHERE sourcePath = ?", [item.sourcePath]) {
+            var id: Int64?
+            if try s.scalar(Int64.self, "SELECT id FROM item WHERE sourcePath = ?", [item.sourcePath]) == nil {
+                // Another transaction may insert the same source between the look and the insert
+                // (two workers harvesting lists that share a URL): the insert then waits for it and
+                // skips, and the row is updated as an existing one.
+                item.id = nil
+                id = try s.insert(item, into: "item", returningID: true, onConflict: "ON CONFLICT (sourcePath) DO NOTHING")
+            }
+            if id == nil {
+                guard let existing = try s.scalar(Int64.self, "SELECT id FROM item WHERE sourcePath = ?", [item.sourcePath]) else {
+                    throw CatalogError(.write, "no id after inserting item \(item.sourcePath)")
+                }
                 item.id = existing
                 try s.update(item, in: "item", id: existing)
                 try s.query("DELETE FROM imageHash WHERE itemID = ?", [existing])
                 try s.query("DELETE FROM quality WHERE itemID = ?", [existing])
                 id = existing
-            } else {
-                item.id = nil
-                guard let new = try s.insert(item, into: "item", returningID: true) else { throw CatalogError(.write, "no id after inserting an item") }
-                id = new
             }
+            guard let id else { throw CatalogError(.write, "no id for item \(item.sourcePath)") }
             if var hashes = entry.hashes {
                 hashes.itemID = id
                 try s.insert(hashes, into: "imageHash")

@@ -184,10 +184,39 @@ extension Catalog {
     /// Adds work items; those already queued (same kind, target and model) are left as they are,
     /// except failed ones, which are queued again (pending, attempts reset).
     /// - Returns: how many were added or queued again.
+    /// `requeueDone`: done work of the same keys is queued again too, with the new payload (a
+    /// harvest: a source harvested again picks up what is new, with the options given now).
     @discardableResult
-    public func enqueue(_ items: [WorkItemRecord]) throws -> Int {
+    public func enqueue(_ items: [WorkItemRecord], requeueDone: Bool = false) throws -> Int {
         var added = 0
         let reset = "SET status = 'pending', attempts = 0, error = NULL, workerID = NULL, leaseUntil = NULL, finishedAt = NULL"
+        if requeueDone {
+            return try items.reduce(0) { n, item in
+                let sql = "UPDATE workItem \(reset), payload = ? WHERE kind = ? AND target = ? AND model = ? AND status IN ('done', 'failed') RETURNING id"
+                if let pg {
+                    return n + (try pg.write("enqueue work \(item.target)") { s in
+                        if let id = try s.insert(item, into: "workItem", returningID: true, onConflict: "ON CONFLICT (kind, target, model) DO NOTHING") {
+                            try s.query("INSERT INTO workPending (id, kind) VALUES (?, ?)", [id, item.kind])
+                            return 1
+                        }
+                        let again = try s.query(sql, [item.payload, item.kind, item.target, item.model])
+                        for row in again { try s.query("INSERT INTO workPending (id, kind) VALUES (?, ?)", [try row[0].decode(Int64.self), item.kind]) }
+                        return again.count
+                    })
+                }
+                return n + (try write("enqueue work \(item.target)") { db in
+                    var item = item
+                    try item.insert(db, onConflict: .ignore)
+                    if db.changesCount == 1 {
+                        try db.execute(sql: "INSERT INTO workPending (id, kind) VALUES (?, ?)", arguments: [db.lastInsertedRowID, item.kind])
+                        return 1
+                    }
+                    let again = try Int64.fetchAll(db, sql: sql, arguments: [item.payload, item.kind, item.target, item.model])
+                    for id in again { try db.execute(sql: "INSERT INTO workPending (id, kind) VALUES (?, ?)", arguments: [id, item.kind]) }
+                    return again.count
+                })
+            }
+        }
         for start in stride(from: 0, to: items.count, by: 1000) {
             let chunk = items[start..<min(start + 1000, items.count)]
             if let pg {

@@ -4,6 +4,7 @@ import Harvest
 import Inference
 import Learning
 import Logging
+import VitrineCore
 
 /// The kinds of queued work a `vitrine worker` takes.
 public enum WorkKind: String, CaseIterable, Sendable {
@@ -165,10 +166,16 @@ public enum WorkEnqueue {
     public static func harvest(_ specs: [HarvestSpec], catalog: Catalog) throws -> (found: Int, added: Int) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        for spec in specs where spec.source != .europeana && !spec.location.contains("://") {
+            guard FileManager.default.fileExists(atPath: spec.location) else {
+                throw CoreError(.invalidInput, "\(spec.location): no such file (a \(spec.source == .urls ? "URL list" : "manifest or collection") to harvest)")
+            }
+        }
         let items = try specs.map { spec in
             WorkItemRecord(kind: WorkKind.harvest.rawValue, target: spec.key, payload: String(decoding: try encoder.encode(spec), as: UTF8.self))
         }
-        return (items.count, try catalog.enqueue(items))
+        // A source harvested before is harvested again (what is new; the options given now).
+        return (items.count, try catalog.enqueue(items, requeueDone: true))
     }
 
     struct ClassifyPayload: Codable {
@@ -547,9 +554,15 @@ public final class Worker: Sendable {
                 summary = try await job.europeana(query, apiKey: key, base: spec.location)
             }
             logger.info("worker \(worker): harvest \(spec.key): \(summary.records) records, \(summary.stored) stored, \(summary.errors) errors (run \(summary.runID))")
+            // No record at all and errors: the source itself could not be read (a manifest that
+            // is HTML or a 404, a server down) — the work failed; enqueueing again retries it.
+            if summary.records == 0 && summary.errors > 0 {
+                let codes = summary.errorsByCode.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                return WorkOutcome(workID: workID, error: "the source could not be read (\(codes.isEmpty ? "\(summary.errors) errors" : codes); run \(summary.runID))")
+            }
             return WorkOutcome(workID: workID)
         } catch {
-            return WorkOutcome(workID: workID, error: "harvest \(spec.key): \(error)")
+            return WorkOutcome(workID: workID, error: "\(error)")
         }
     }
 }

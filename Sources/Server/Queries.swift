@@ -360,20 +360,25 @@ public struct Queries: Sendable {
                 }
                 clauses.append("item.id \(w ? "" : "NOT ") IN (SELECT item_id FROM watermark_score WHERE flagged = 1)")
             }
-            if var q = filter.q {
+            if let q = filter.q {
                 switch db.dialect {
                 case .sqlite:
-                    // Text that is not an FTS5 query (`O'Brien`, an unbalanced quote, `-word`, `*`)
-                    // is searched as its plain words.
-                    if (try? db.rows("SELECT rowid FROM itemText WHERE itemText MATCH ? LIMIT 1", [q])) == nil {
-                        guard let words = Self.plainWords(q) else { return ItemPage(items: [], nextCursor: nil) }
-                        q = words
+                    if (try? db.rows("SELECT rowid FROM itemText WHERE itemText MATCH ? LIMIT 1", [q])) != nil {
+                        clauses.append("item.id IN (SELECT rowid FROM itemText WHERE itemText MATCH ?)")
+                        args.append(q)
+                    } else {
+                        // Text that is not an FTS5 query (`O'Brien`, an unbalanced quote, `-word`,
+                        // `*`): its plain words, `-word` excluding as in PostgreSQL's web search syntax.
+                        let (wanted, unwanted) = Self.plainWords(q)
+                        guard wanted != nil || unwanted != nil else { return ItemPage(items: [], nextCursor: nil) }
+                        if let wanted { clauses.append("item.id IN (SELECT rowid FROM itemText WHERE itemText MATCH ?)"); args.append(wanted) }
+                        if let unwanted { clauses.append("item.id NOT IN (SELECT rowid FROM itemText WHERE itemText MATCH ?)"); args.append(unwanted) }
                     }
-                    clauses.append("item.id IN (SELECT rowid FROM itemText WHERE itemText MATCH ?)")
                 // The expression the GIN index of PostgresTextSearch covers.
-                case .postgres: clauses.append("\(PostgresTextSearch.document("item")) @@ \(PostgresTextSearch.query("?"))")
+                case .postgres:
+                    clauses.append("\(PostgresTextSearch.document("item")) @@ \(PostgresTextSearch.query("?"))")
+                    args.append(q)
                 }
-                args.append(q)
             }
             let sql = "SELECT * FROM item WHERE \(clauses.joined(separator: " AND ")) ORDER BY item.id LIMIT ?"
             args.append(limit + 1)
@@ -388,12 +393,18 @@ public struct Queries: Sendable {
         }
     }
 
-    /// A text as an FTS5 query of its plain words: each run of letters and digits a quoted term
-    /// (ANDed); punctuation is dropped, as FTS5's tokenizer drops it. nil when there is no word.
-    static func plainWords(_ text: String) -> String? {
-        let words = text.split { !($0.isLetter || $0.isNumber) }
-        guard !words.isEmpty else { return nil }
-        return words.map { "\"\($0)\"" }.joined(separator: " ")
+    /// A text as FTS5 queries of its plain words: each run of letters and digits a quoted term,
+    /// punctuation dropped as FTS5's tokenizer drops it. `wanted`: the words of the
+    /// whitespace-separated parts not starting with `-` (ANDed); `unwanted`: those of the parts
+    /// starting with `-` (ORed: an item with any of them is left out). nil where there is none.
+    static func plainWords(_ text: String) -> (wanted: String?, unwanted: String?) {
+        func words(_ parts: [Substring]) -> [String] {
+            parts.flatMap { $0.split { !($0.isLetter || $0.isNumber) } }.map { "\"\($0)\"" }
+        }
+        let parts = text.split(whereSeparator: \.isWhitespace)
+        let wanted = words(parts.filter { !$0.hasPrefix("-") })
+        let unwanted = words(parts.filter { $0.hasPrefix("-") }.map { $0.dropFirst() })
+        return (wanted.isEmpty ? nil : wanted.joined(separator: " "), unwanted.isEmpty ? nil : unwanted.joined(separator: " OR "))
     }
 
     static func labels(_ db: SQLConnection, itemID: Int64) throws -> [(LabelSummary, String?, Int64?)] {

@@ -4,6 +4,7 @@ import Foundation
 import Harvest
 import Logging
 import ReplayServer
+import TestPostgres
 import Testing
 
 /// Harvests through the work queue (`vitrine enqueue harvest` + `vitrine worker`) against the
@@ -89,6 +90,64 @@ import Testing
         let work = try #require(try catalog.failedWork().isEmpty ? catalog.workCounts().first : nil)
         #expect(work.done == 1)
         #expect(try catalog.items().count == 2)
+        await server.stop()
+    }
+
+    /// A source that cannot be read (a manifest URL answering HTML, a 404) fails its work with the
+    /// reason; a missing list file is refused at enqueue time; a source harvested before is
+    /// queued again by a new enqueue (new records, the options given now).
+    @Test func unreadableSourcesFailAndHarvestsCanBeQueuedAgain() async throws {
+        guard let corpus = requireCorpus() else { return }
+        let server = try await ReplayServer.start(corpus: corpus)
+        let store = try TemporaryFolder("vitrine-harvest-store")
+        let catalog = try Catalog(store: store.url)
+        #expect(throws: (any Error).self) { try WorkEnqueue.harvest([spec(.urls, store.path("nosuch.csv"))], catalog: catalog) }
+        let specs = [spec(.iiif, "\(server.base)/fault/html/1.jpg"), spec(.iiif, "\(server.base)/fault/404/m.json"), spec(.iiif, "\(server.base)/iiif/manifest.json")]
+        #expect(try WorkEnqueue.harvest(specs, catalog: catalog).added == 3)
+        var options = WorkerOptions()
+        options.jobs = [.harvest]
+        options.exitWhenIdle = true
+        let summary = try await Worker(catalog: catalog, options: options, logger: Logger(label: "test")).run()
+        #expect(summary.committed == 3 && summary.failed == 2)
+        let failed = try catalog.failedWork()
+        #expect(Set(failed.map(\.target)) == Set(specs.prefix(2).map { "iiif \($0.location)" }))
+        #expect(failed.allSatisfy { $0.error?.contains("could not be read") == true })
+        // Queued again: the failed ones and the done one.
+        #expect(try WorkEnqueue.harvest(specs, catalog: catalog).added == 3)
+        let again = try await Worker(catalog: catalog, options: options, logger: Logger(label: "test")).run()
+        #expect(again.committed == 3 && again.failed == 2)
+        #expect(try catalog.items().count == 1)
+        await server.stop()
+    }
+
+    /// Two workers harvesting, at the same time, URL lists that share URLs into one PostgreSQL
+    /// catalog: each shared source is stored once and neither harvest fails (an item inserted by
+    /// the other worker between a look and an insert is updated, not a unique-key violation).
+    @Test func overlappingHarvestsOnPostgresStoreEachSourceOnce() async throws {
+        guard let corpus = requireCorpus() else { return }
+        guard let postgres = try ThrowawayPostgres.forTests() else { return }
+        let server = try await ReplayServer.start(corpus: corpus)
+        let folder = try TemporaryFolder()
+        var specs: [HarvestSpec] = []
+        for (name, range) in [("p.csv", 50...55), ("q.csv", 53...58), ("r.csv", 50...58)] {
+            let rows = range.map { "\(server.base)/img/\($0).jpg,P \($0)" }.joined(separator: "\n")
+            try Data("url,title\n\(rows)\n".utf8).write(to: URL(fileURLWithPath: folder.path(name)))
+            specs.append(spec(.urls, folder.path(name)))
+        }
+        let store = try TemporaryFolder("vitrine-harvest-store")
+        let catalog = try Catalog.open(try postgres.makeDatabase("harvest"), images: store.url.path)
+        _ = try WorkEnqueue.harvest(specs, catalog: catalog)
+        var options = WorkerOptions()
+        options.jobs = [.harvest]
+        options.exitWhenIdle = true
+        options.threads = 1
+        async let a = Worker(catalog: catalog, options: options, logger: Logger(label: "test")).run()
+        async let b = Worker(catalog: catalog, options: options, logger: Logger(label: "test")).run()
+        let (first, second) = try await (a, b)
+        let failures = try catalog.failedWork().map { $0.error ?? "" }
+        #expect(first.committed + second.committed == 3 && first.failed + second.failed == 0, "\(failures)")
+        #expect(try catalog.items().count == 9)
+        #expect(Set(try catalog.items().map(\.sourcePath)).count == 9)
         await server.stop()
     }
 }

@@ -73,7 +73,9 @@ struct APITests {
                                 // As a browser's form sends spaces; text that is no FTS5 query is its plain words.
                                 ("map+harbour", ["Map of the harbour"]), ("harbour+OR+portrait", ["Map of the harbour", "Portrait of a lady"]),
                                 ("%22harbour", ["Map of the harbour"]), ("O'Harbour", []), ("*", []), ("'%3B%20drop%20table%20item%3B%20--", []),
-                                ("%20%20", ["Harvesters in a field", "Map of the harbour", "Portrait of a lady"])] {
+                                ("%20%20", ["Harvesters in a field", "Map of the harbour", "Portrait of a lady"]),
+                                // -word excludes on both backends.
+                                ("map+-lady", ["Map of the harbour"]), ("-portrait", ["Harvesters in a field", "Map of the harbour"])] {
                 try await client.execute(uri: "/api/items?q=\(q)", method: .get) { r in
                     #expect(r.status == .ok, "q=\(q)")
                     let items = try #require(try object(r.body)["items"] as? [[String: Any]])
