@@ -67,6 +67,9 @@ public final class Catalog: Sendable {
     ///   folder not writable) or `.migrate`.
     public init(postgres location: PostgresLocation, images: URL) throws {
         store = images.standardizedFileURL
+        pool = nil
+        // The database first: a wrong URL leaves no folders behind.
+        let backend = try PostgresBackend(location: location)
         let fm = FileManager.default
         do {
             for sub in ["", "images", "derived", "indexes", "reports"] {
@@ -75,8 +78,6 @@ public final class Catalog: Sendable {
         } catch {
             throw CatalogError(.open, "cannot create the images folder \(store.path)", underlying: error)
         }
-        pool = nil
-        let backend = try PostgresBackend(location: location)
         pg = backend
         try PostgresSchema.migrate(backend)
     }
