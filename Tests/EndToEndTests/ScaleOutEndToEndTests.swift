@@ -84,7 +84,7 @@ struct ScaleOutEndToEndTests {
             let total = Int(try server.psql(database, "SELECT count(*) FROM workitem WHERE kind = '\(kind)'").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
             #expect(total >= 80)
             let victimLog = images.appendingPathComponent("victim-\(phase).log")
-            func startWorker(batch: Int, log: URL? = nil) throws -> Process {
+            @Sendable func startWorker(batch: Int, log: URL? = nil) throws -> Process {
                 let p = Process()
                 p.executableURL = CLI.binary
                 p.arguments = ["worker", "--jobs", kind, "--batch", "\(batch)", "--lease", "3", "--poll", "0.3", "--threads", "1",
@@ -100,21 +100,28 @@ struct ScaleOutEndToEndTests {
                 return p
             }
             // The worker to kill starts first, with larger batches, and is killed once it holds one;
-            // the other three start at the same moment.
-            let victim = try startWorker(batch: 12, log: victimLog)
-            var workers = [victim]
-            // Polled in this process (a psql per poll took long enough under a loaded machine
-            // for the victim to finish between two looks).
+            // the other three start at the same moment. All on a thread of its own, polling the
+            // claims in this process: on a loaded machine the test's task (Swift's 2-thread
+            // cooperative pool, shared with blocking tests) or a psql per poll could wait long
+            // enough for the victim to finish the whole queue between two looks.
             let watcher = try Catalog.open(url, images: images.path)
-            func heldByVictim() throws -> Int {
-                try watcher.claimedByWorker().first { $0.key.contains(":\(victim.processIdentifier):") }?.value ?? 0
+            let run = KillRun()
+            try await onOwnThread {
+                let victim = try startWorker(batch: 12, log: victimLog)
+                run.victim = victim
+                run.workers = [victim]
+                func held() throws -> Int {
+                    try watcher.claimedByWorker().first { $0.key.contains(":\(victim.processIdentifier):") }?.value ?? 0
+                }
+                let deadline = Date().addingTimeInterval(120)
+                while try held() == 0 && Date() < deadline && victim.isRunning { Thread.sleep(forTimeInterval: 0.002) }
+                for _ in 0..<3 { run.workers.append(try startWorker(batch: 4)) }
+                kill(victim.processIdentifier, SIGKILL)
+                victim.waitUntilExit()
+                run.held = try held()  // what it held when it died (taken over only after the 3 s lease)
             }
-            let deadline = Date().addingTimeInterval(120)
-            while try heldByVictim() == 0 && Date() < deadline && victim.isRunning { try await Task.sleep(nanoseconds: 5_000_000) }
-            for _ in 0..<3 { workers.append(try startWorker(batch: 4)) }
-            kill(victim.processIdentifier, SIGKILL)
-            victim.waitUntilExit()
-            let held = try heldByVictim()  // what it held when it died (taken over only after the 3 s lease)
+            let (held, workers) = (run.held, run.workers)
+            let victim = try #require(run.victim)
             for p in workers { p.waitUntilExit() }
             let victimError = (try? String(contentsOf: victimLog, encoding: .utf8)) ?? ""
             #expect(held > 0, "phase \(phase): the worker to kill never held a batch (exit \(victim.terminationStatus): \(victimError.suffix(600)))")
@@ -153,5 +160,19 @@ struct ScaleOutEndToEndTests {
 
     func count(_ server: ThrowawayPostgres, _ database: String, _ sql: String) throws -> Int {
         Int(try server.psql(database, sql).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+}
+
+/// What the kill-a-worker phase hands from its thread to the test.
+private final class KillRun: @unchecked Sendable {
+    var victim: Process?
+    var workers: [Process] = []
+    var held = 0
+}
+
+/// Runs blocking code on a thread of its own (not Swift's cooperative pool).
+private func onOwnThread(_ body: @escaping @Sendable () throws -> Void) async throws {
+    try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+        Thread.detachNewThread { c.resume(with: Result { try body() }) }
     }
 }
