@@ -225,7 +225,8 @@ extension Catalog {
                 guard let sourceID = try s.insert(source, into: "annotationSource", returningID: true) else {
                     throw CatalogError(.write, "no id after inserting an annotation source")
                 }
-                try Self.insertAnnotations(annotations, categoryNames: categoryNames, sourceID: sourceID, supercategories: supercategories, s)
+                var ids = try Self.categoryIDs(s)
+                try Self.insertAnnotations(annotations, categoryNames: categoryNames, sourceID: sourceID, supercategories: supercategories, categories: &ids, s)
                 return sourceID
             }
         }
@@ -236,19 +237,8 @@ extension Catalog {
             }
             try source.insert(db)
             guard let sourceID = source.id else { throw CatalogError(.write, "no id after inserting an annotation source") }
-            var ids: [String: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, name FROM category") { ids[row["name"]] = row["id"] }
-            for (var annotation, name) in zip(annotations, categoryNames) {
-                if ids[name] == nil {
-                    var c = CategoryRecord(name: name, supercategory: supercategories[name])
-                    try c.insert(db)
-                    ids[name] = c.id
-                }
-                annotation.categoryID = ids[name] ?? 0
-                annotation.sourceID = sourceID
-                annotation.id = nil
-                try annotation.insert(db)
-            }
+            var ids = try Self.categoryIDs(db)
+            try Self.insertAnnotations(annotations, categoryNames: categoryNames, sourceID: sourceID, supercategories: supercategories, categories: &ids, db)
             return sourceID
         }
     }
@@ -258,7 +248,8 @@ extension Catalog {
         precondition(annotations.count == categoryNames.count, "one category name per annotation")
         if let pg {
             return try pg.write("append \(annotations.count) annotations to source \(sourceID)") { s in
-                try Self.insertAnnotations(annotations, categoryNames: categoryNames, sourceID: sourceID, supercategories: [:], s)
+                var ids = try Self.categoryIDs(s)
+                try Self.insertAnnotations(annotations, categoryNames: categoryNames, sourceID: sourceID, categories: &ids, s)
             }
         }
         try write("append \(annotations.count) annotations to source \(sourceID)") { db in
@@ -268,43 +259,36 @@ extension Catalog {
     }
 
     /// SQLite: inserts annotations of `sourceID` (inside the caller's transaction), creating their
-    /// categories by name; `ids` caches the category ids.
+    /// categories by name; `ids` caches the category ids (`categoryIDs`).
     static func insertAnnotations(_ annotations: [AnnotationRecord], categoryNames: [String], sourceID: Int64,
-                                  categories ids: inout [String: Int64], _ db: Database) throws {
+                                  supercategories: [String: String] = [:], categories ids: inout [String: Int64], _ db: Database) throws {
         for (var annotation, name) in zip(annotations, categoryNames) {
-            if ids[name] == nil {
-                var c = CategoryRecord(name: name, supercategory: nil)
-                try c.insert(db)
-                ids[name] = c.id
-            }
-            annotation.categoryID = ids[name] ?? 0
+            annotation.categoryID = try categoryID(name, supercategory: supercategories[name], &ids, db)
             annotation.sourceID = sourceID
             annotation.id = nil
             try annotation.insert(db)
         }
     }
 
-    /// PostgreSQL: as above, with the category-id cache.
+    /// PostgreSQL: as above.
     static func insertAnnotations(_ annotations: [AnnotationRecord], categoryNames: [String], sourceID: Int64,
-                                  categories ids: inout [String: Int64], _ s: PGSession) throws {
-        for (var annotation, name) in zip(annotations, categoryNames) {
-            annotation.categoryID = try categoryID(name, supercategory: nil, &ids, s)
-            annotation.sourceID = sourceID
-            annotation.id = nil
-            try s.insert(annotation, into: "annotation")
-        }
-    }
-
-    /// PostgreSQL: inserts annotations of `sourceID`, creating their categories by name.
-    static func insertAnnotations(_ annotations: [AnnotationRecord], categoryNames: [String], sourceID: Int64,
-                                  supercategories: [String: String], _ s: PGSession) throws {
-        var ids = try categoryIDs(s)
+                                  supercategories: [String: String] = [:], categories ids: inout [String: Int64], _ s: PGSession) throws {
         for (var annotation, name) in zip(annotations, categoryNames) {
             annotation.categoryID = try categoryID(name, supercategory: supercategories[name], &ids, s)
             annotation.sourceID = sourceID
             annotation.id = nil
             try s.insert(annotation, into: "annotation")
         }
+    }
+
+    /// SQLite: the id of category `name`, inserted when new (one writer at a time).
+    static func categoryID(_ name: String, supercategory: String?, _ ids: inout [String: Int64], _ db: Database) throws -> Int64 {
+        if let id = ids[name] { return id }
+        var category = CategoryRecord(name: name, supercategory: supercategory)
+        try category.insert(db)
+        guard let id = category.id else { throw CatalogError(.write, "no id for category \(name)") }
+        ids[name] = id
+        return id
     }
 
     static func categoryIDs(_ s: PGSession) throws -> [String: Int64] {

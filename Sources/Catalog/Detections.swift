@@ -116,12 +116,7 @@ extension Catalog {
                                   categories ids: inout [String: Int64], _ db: Database) throws {
         try item.upsert(db)
         for d in detections {
-            if ids[d.className] == nil {
-                var category = CategoryRecord(name: d.className)
-                try category.insert(db)
-                ids[d.className] = category.id
-            }
-            var annotation = Self.annotation(d, sourceID: sourceID, categoryID: ids[d.className] ?? 0)
+            var annotation = Self.annotation(d, sourceID: sourceID, categoryID: try Self.categoryID(d.className, supercategory: nil, &ids, db))
             try annotation.insert(db)
         }
     }

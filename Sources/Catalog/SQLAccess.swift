@@ -266,19 +266,7 @@ extension Catalog {
 
     /// Runs hand-written SQL in one transaction (rolled back when `body` throws).
     public func sqlWrite<T>(_ body: (SQLConnection) throws -> T) throws -> T {
-        if let pg {
-            return try pg.withSession { session in
-                try session.query("BEGIN")
-                do {
-                    let result = try body(SQLConnection(session))
-                    try session.query("COMMIT")
-                    return result
-                } catch {
-                    _ = try? session.query("ROLLBACK")
-                    throw error
-                }
-            }
-        }
+        if let pg { return try pg.transaction { try body(SQLConnection($0)) } }
         guard let pool else { throw Self.sqliteOnly("write") }
         return try pool.write { try body(SQLConnection($0)) }
     }

@@ -55,8 +55,9 @@ public final class SimilaritySearch: Sendable {
     /// returned are exact whatever the index.
     public func neighbours(of vector: [Float], k: Int, excluding: Int64? = nil) throws -> [SimilarItem] {
         let wanted = k + (excluding == nil ? 0 : 1)
-        var hits = try index.search(vector, k: meta.kind.rerankCandidates(k: wanted) ?? wanted)[0]
-        if meta.kind.rerankCandidates(k: wanted) != nil {
+        let candidates = meta.kind.rerankCandidates(k: wanted)
+        var hits = try index.search(vector, k: candidates ?? wanted)[0]
+        if candidates != nil {
             let records = try catalog.embeddings(model: model.name, itemIDs: hits.map(\.id))
             let vectors = Dictionary(records.map { ($0.itemID, $0.floats) }, uniquingKeysWith: { a, _ in a })
             hits = try ExactRerank.rerank(query: vector, candidates: hits, vectors: vectors, k: wanted)

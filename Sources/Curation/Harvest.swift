@@ -25,6 +25,39 @@ public struct HarvestOptions: Sendable {
     public init() {}
 }
 
+/// The settings of a harvest that its command line gives (and a queued harvest keeps): the IIIF
+/// size, the record limit, whether failed URLs are asked again, and the fetcher's politeness.
+public struct HarvestSettings: Codable, Sendable, Equatable {
+    public var size = 1024
+    public var limit: Int?
+    public var retryErrors = false
+    public var connections = 8
+    public var perHost = 4
+    /// Request starts per second per host (0: no limit).
+    public var rate = 8.0
+    public var retries = 3
+    /// Seconds for one whole request attempt.
+    public var timeout = 60.0
+    public init() {}
+
+    /// Harvest options with these settings, ingest on `threads` cores.
+    public func options(threads: Int, quiet: Bool) -> HarvestOptions {
+        var o = HarvestOptions()
+        o.size = size
+        o.limit = limit
+        o.retryErrors = retryErrors
+        o.fetcher.connections = connections
+        o.fetcher.perHost = perHost
+        o.fetcher.rate = rate
+        o.fetcher.retries = retries
+        o.fetcher.timeout = timeout
+        o.ingest.threads = threads
+        o.ingest.quiet = true
+        o.quiet = quiet
+        return o
+    }
+}
+
 /// What a harvest did. Outcome kinds are those of `URLOutcomeRecord.kind`.
 public struct HarvestSummary: Codable, Sendable, Equatable {
     public var runID: Int64

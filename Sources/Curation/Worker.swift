@@ -33,16 +33,12 @@ public struct HarvestSpec: Codable, Sendable, Equatable {
     /// iiif: a manifest or collection URL (or file); urls: the CSV/TSV list; europeana: the API base URL.
     public var location: String
     public var query: EuropeanaSearchQuery?
+    /// iiif: how deep collections are walked.
     public var maxDepth = 8
-    public var size = 1024
-    public var limit: Int?
+    /// europeana: read each record from the Record API too.
     public var fullRecords = false
-    public var retryErrors = false
-    public var connections = 8
-    public var perHost = 4
-    public var rate = 0.0
-    public var retries = 3
-    public var timeout = 60.0
+    /// Sizes, limits and the fetcher's politeness, as `vitrine harvest` takes them.
+    public var settings = HarvestSettings()
 
     public init(source: Source, location: String, query: EuropeanaSearchQuery? = nil) {
         self.source = source
@@ -62,19 +58,8 @@ public struct HarvestSpec: Codable, Sendable, Equatable {
 
     /// The harvest options of these settings (ingest on `threads` cores, quiet).
     public func options(threads: Int) -> HarvestOptions {
-        var o = HarvestOptions()
-        o.size = size
-        o.limit = limit
+        var o = settings.options(threads: threads, quiet: true)
         o.fullRecords = fullRecords
-        o.retryErrors = retryErrors
-        o.fetcher.connections = connections
-        o.fetcher.perHost = perHost
-        o.fetcher.rate = rate
-        o.fetcher.retries = retries
-        o.fetcher.timeout = timeout
-        o.ingest.threads = threads
-        o.ingest.quiet = true
-        o.quiet = true
         return o
     }
 }
@@ -114,8 +99,11 @@ public enum WorkEnqueue {
         let locator = ModelLocator(storeModels: catalog.store.appendingPathComponent("models"))
         let file = try locator.locate(model)
         let sha = try ModelLocator.sha256(of: file)
-        let detector = try Detector(model: model, locator: locator)
-        let config = ["model": model.name, "modelSHA256": sha, "minimumScore": "\(options.minimumScore)", "iouThreshold": "\(detector.iouThreshold)"]
+        // The configuration `vitrine detect` records, without loading the network here.
+        guard let iou = Detector.iouThreshold(for: model) else {
+            throw InferenceError(.unknownModel, "model \(model.name) is not a detector (use yolox-nano, ultraface-320 or ultraface-640)")
+        }
+        let config = ["model": model.name, "modelSHA256": sha, "minimumScore": "\(options.minimumScore)", "iouThreshold": "\(iou)"]
         let runID: Int64
         if !options.newRun, let unfinished = try catalog.unfinishedRun(kind: "detect", config: config), let id = unfinished.id {
             runID = id
@@ -329,7 +317,7 @@ public final class Worker: Sendable {
     /// item's error, a model that cannot be loaded fails the whole group.
     func embed(_ claimed: [WorkItemRecord], model name: String, runID: Int64,
                embedders: inout [String: (ModelDescriptor, Embedder)]) throws -> [WorkOutcome] {
-        func failAll(_ message: String) -> [WorkOutcome] { claimed.compactMap { $0.id.map { WorkOutcome(workID: $0, error: message) } } }
+        func failAll(_ message: String) -> [WorkOutcome] { Self.failAll(claimed, message) }
         let pair: (ModelDescriptor, Embedder)
         if let cached = embedders[name] {
             pair = cached
@@ -372,9 +360,8 @@ public final class Worker: Sendable {
     /// Detects in claimed items of one detection run (one network per model, OpenCV's own
     /// threads); an unreadable image is that item's outcome in the run, as in `vitrine detect`.
     func detect(_ claimed: [WorkItemRecord], detectors: inout [String: Detector]) throws -> [WorkOutcome] {
-        func failAll(_ message: String) -> [WorkOutcome] { claimed.compactMap { $0.id.map { WorkOutcome(workID: $0, error: message) } } }
-        guard let text = claimed.first?.payload,
-              let payload = try? JSONDecoder().decode(WorkEnqueue.DetectPayload.self, from: Data(text.utf8)) else {
+        func failAll(_ message: String) -> [WorkOutcome] { Self.failAll(claimed, message) }
+        guard let payload: WorkEnqueue.DetectPayload = Self.decoded(claimed.first?.payload) else {
             return failAll("detect work without its run (payload missing or unreadable)")
         }
         let detector: Detector
@@ -408,15 +395,15 @@ public final class Worker: Sendable {
     /// Marks a detection run finished, with `vitrine detect`'s summary, once none of its work is
     /// pending or claimed (several workers may do it; the summary is the same).
     func finishDetectionRunIfDone(key: String, payload text: String?) throws {
-        guard try catalog.unfinishedWork(kind: WorkKind.detect.rawValue, model: key) == 0, let text,
-              let payload = try? JSONDecoder().decode(WorkEnqueue.DetectPayload.self, from: Data(text.utf8)),
+        guard try catalog.unfinishedWork(kind: WorkKind.detect.rawValue, model: key) == 0,
+              let payload: WorkEnqueue.DetectPayload = Self.decoded(text),
               let run = try catalog.run(id: payload.runID), run.status != "finished" else { return }
         let outcomes = try catalog.detectionItems(runID: payload.runID)
         let all = try catalog.detections(runID: payload.runID)
         let errors = outcomes.filter { $0.status != "ok" }
         let seconds = Date().timeIntervalSince(run.startedAt)
         let summary = DetectionSummary(
-            runID: payload.runID, model: payload.model, modelSHA256: (try? JSONDecoder().decode([String: String].self, from: Data(run.config.utf8)))?["modelSHA256"] ?? "",
+            runID: payload.runID, model: payload.model, modelSHA256: (Self.decoded(run.config) as [String: String]?)?["modelSHA256"] ?? "",
             minimumScore: payload.minimumScore, items: outcomes.count, resumed: 0, processed: outcomes.count, errors: errors.count,
             errorsByCode: errors.reduce(into: [:]) { $0[$1.errorCode ?? "unknown", default: 0] += 1 },
             itemsWithDetections: outcomes.filter { $0.detections > 0 }.count, detections: all.count,
@@ -430,9 +417,8 @@ public final class Worker: Sendable {
     /// against the sha256 recorded at enqueue time: a retrained classifier fails the work rather
     /// than mixing two models in one run). An item without a usable vector is that work item's error.
     func classify(_ claimed: [WorkItemRecord], classifiers: inout [String: (file: ClassifierModelFile, sha256: String)]) -> [WorkOutcome] {
-        func failAll(_ message: String) -> [WorkOutcome] { claimed.compactMap { $0.id.map { WorkOutcome(workID: $0, error: message) } } }
-        guard let text = claimed.first?.payload,
-              let payload = try? JSONDecoder().decode(WorkEnqueue.ClassifyPayload.self, from: Data(text.utf8)) else {
+        func failAll(_ message: String) -> [WorkOutcome] { Self.failAll(claimed, message) }
+        guard let payload: WorkEnqueue.ClassifyPayload = Self.decoded(claimed.first?.payload) else {
             return failAll("classify work without its run (payload missing or unreadable)")
         }
         let model: (file: ClassifierModelFile, sha256: String)
@@ -481,13 +467,13 @@ public final class Worker: Sendable {
     /// Marks a classification run finished, with `vitrine classify predict`'s summary (counted from
     /// its stored labels), once none of its work is pending or claimed.
     func finishClassificationRunIfDone(key: String, payload text: String?) throws {
-        guard try catalog.unfinishedWork(kind: WorkKind.classify.rawValue, model: key) == 0, let text,
-              let payload = try? JSONDecoder().decode(WorkEnqueue.ClassifyPayload.self, from: Data(text.utf8)),
+        guard try catalog.unfinishedWork(kind: WorkKind.classify.rawValue, model: key) == 0,
+              let payload: WorkEnqueue.ClassifyPayload = Self.decoded(text),
               let run = try catalog.run(id: payload.runID), run.status != "finished" else { return }
         let names = Dictionary(try catalog.categories().compactMap { c in c.id.map { ($0, c.name) } }, uniquingKeysWith: { a, _ in a })
         let annotations = try catalog.annotations(sourceIDs: [payload.sourceID])
         struct Extra: Decodable { var rank: Int?; var uncertain: Bool? }
-        func extra(_ a: AnnotationRecord) -> Extra? { a.extra.flatMap { try? JSONDecoder().decode(Extra.self, from: Data($0.utf8)) } }
+        func extra(_ a: AnnotationRecord) -> Extra? { Self.decoded(a.extra) }
         var perClass: [String: Int] = [:]
         var uncertain = 0
         let multiLabel = (try? ClassifierJobs.classifier(name: payload.classifier, catalog: catalog).file.classifier.isMultiLabel) ?? false
@@ -523,7 +509,7 @@ public final class Worker: Sendable {
     /// (a search page that cannot be had after retries, no API key) is that work item's error.
     func harvest(_ work: WorkItemRecord) async -> WorkOutcome {
         guard let workID = work.id else { return WorkOutcome(workID: 0, error: "work item without id") }
-        guard let text = work.payload, let spec = try? JSONDecoder().decode(HarvestSpec.self, from: Data(text.utf8)) else {
+        guard let spec: HarvestSpec = Self.decoded(work.payload) else {
             return WorkOutcome(workID: workID, error: "harvest work without its source (payload missing or unreadable)")
         }
         let (catalog, worker, lease, logger) = (self.catalog, self.id, options.lease, self.logger)
@@ -564,5 +550,15 @@ public final class Worker: Sendable {
         } catch {
             return WorkOutcome(workID: workID, error: "\(error)")
         }
+    }
+
+    /// Every claimed work item failed with `message`.
+    static func failAll(_ claimed: [WorkItemRecord], _ message: String) -> [WorkOutcome] {
+        claimed.compactMap { $0.id.map { WorkOutcome(workID: $0, error: message) } }
+    }
+
+    /// A work item's JSON payload; nil when there is none or it does not decode.
+    static func decoded<T: Decodable>(_ payload: String?) -> T? {
+        payload.flatMap { try? JSONDecoder().decode(T.self, from: Data($0.utf8)) }
     }
 }

@@ -25,22 +25,30 @@ public final class Detector: Sendable {
     public let iouThreshold: Double
     private let network: Network
 
+    /// The NMS IoU of a family: 0.45 as YOLOX's demo, 0.3 as UltraFace's.
+    static func iouThreshold(_ family: Family) -> Double { family == .yolox ? 0.45 : 0.3 }
+
+    /// The NMS IoU `Detector(model:)` uses for `model`, without loading it; nil for a model that is not a detector.
+    public static func iouThreshold(for model: ModelDescriptor) -> Double? { family(model).map(iouThreshold) }
+
+    static func family(_ model: ModelDescriptor) -> Family? {
+        switch model.name {
+        case ModelRegistry.yoloxNano.name: .yolox
+        case ModelRegistry.ultraFace320.name, ModelRegistry.ultraFace640.name: .ultraface
+        default: nil
+        }
+    }
+
     /// Loads a detector model through `locator` (sha256 checked).
     /// - Throws: `InferenceError.unknownModel` for a model that is not a detector, and the
     ///   locator's and OpenCV's errors.
     public init(model: ModelDescriptor, locator: ModelLocator) throws(InferenceError) {
-        switch model.name {
-        case ModelRegistry.yoloxNano.name:
-            family = .yolox
-            classNames = COCOClasses.names
-            iouThreshold = 0.45
-        case ModelRegistry.ultraFace320.name, ModelRegistry.ultraFace640.name:
-            family = .ultraface
-            classNames = ["face"]
-            iouThreshold = 0.3
-        default:
+        guard let family = Self.family(model) else {
             throw InferenceError(.unknownModel, "model \(model.name) is not a detector (use yolox-nano, ultraface-320 or ultraface-640)")
         }
+        self.family = family
+        classNames = family == .yolox ? COCOClasses.names : ["face"]
+        iouThreshold = Self.iouThreshold(family)
         self.model = model
         network = try locator.load(model)
     }

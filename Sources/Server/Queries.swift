@@ -311,8 +311,6 @@ public struct Queries: Sendable {
         }
     }
 
-    static func tableExists(_ db: SQLConnection, _ name: String) throws -> Bool { try db.tableExists(name) }
-
     /// One page of items matching `filter`, by increasing id after `cursor`.
     /// - Throws: 400 when `limit` is outside 1…`maxPageSize`, the cursor is malformed, the FTS query
     ///   is invalid, or `watermark` is used on a store without `watermark_score`.
@@ -354,7 +352,7 @@ public struct Queries: Sendable {
                 clauses.append("item.id IN (SELECT itemID FROM quality WHERE ',' || flags || ',' LIKE ?)"); args.append("%,\(f),%")
             }
             if let w = filter.watermark {
-                guard try Self.tableExists(db, "watermark_score") else {
+                guard try db.tableExists("watermark_score") else {
                     throw Problem(.badRequest, title: "Invalid parameter",
                                   detail: "parameter 'watermark': this store has no watermark scores (table watermark_score); run the watermark detector first")
                 }

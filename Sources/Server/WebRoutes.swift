@@ -460,7 +460,7 @@ struct Facets {
                 for flag in text.split(separator: ",") { flagCounts[String(flag), default: 0] += 1 }
             }
             f.qualityFlags = flagCounts.keys.sorted().map { ($0, "\($0) (\(flagCounts[$0] ?? 0))") }
-            f.hasWatermarks = try Queries.tableExists(db, "watermark_score")
+            f.hasWatermarks = try db.tableExists("watermark_score")
             return f
         }
     }

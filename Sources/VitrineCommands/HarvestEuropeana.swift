@@ -10,6 +10,7 @@ struct HarvestEuropeana: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var harvest: HarvestOptionGroup
+    @OptionGroup var reporting: HarvestReportOption
 
     @Option(name: .long, help: "Search query (Solr syntax), e.g. `*:*` or `who:rembrandt`.")
     var query: String
@@ -94,7 +95,7 @@ struct HarvestEuropeana: AsyncParsableCommand {
             options.language = language
             let summary = try await HarvestJob(catalog: catalog, options: options, logger: common.makeLogger("vitrine.harvest"))
                 .europeana(q, apiKey: resolvedKey ?? "", base: baseURL)
-            try finishHarvest(summary, common: common, report: harvest.report)
+            try finishHarvest(summary, common: common, report: reporting.report)
         }
     }
 }

@@ -10,6 +10,7 @@ struct HarvestIIIF: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var harvest: HarvestOptionGroup
+    @OptionGroup var reporting: HarvestReportOption
 
     @Argument(help: "Manifest or collection URLs or files.")
     var sources: [String]
@@ -51,7 +52,7 @@ struct HarvestIIIF: AsyncParsableCommand {
             let catalog = try common.openCatalog()
             let summary = try await HarvestJob(catalog: catalog, options: options, logger: common.makeLogger("vitrine.harvest"))
                 .iiif(sources, maxDepth: maxDepth)
-            try finishHarvest(summary, common: common, report: harvest.report)
+            try finishHarvest(summary, common: common, report: reporting.report)
         }
     }
 

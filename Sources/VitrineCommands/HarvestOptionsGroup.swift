@@ -29,9 +29,6 @@ struct HarvestOptionGroup: ParsableArguments {
     @Flag(name: .long, help: "Ask again the URLs that failed in an earlier run.")
     var retryErrors = false
 
-    @Flag(name: .long, help: "Write reports/link-health.csv and reports/link-health.html after the harvest.")
-    var report = false
-
     func validate() throws {
         guard size >= 1 else { throw ValidationError("--size must be positive") }
         guard (limit ?? 1) >= 1 else { throw ValidationError("--limit must be positive") }
@@ -39,21 +36,20 @@ struct HarvestOptionGroup: ParsableArguments {
         guard rate >= 0, retries >= 0, timeout > 0 else { throw ValidationError("--rate and --retries must not be negative, --timeout must be positive") }
     }
 
-    func options(_ common: CommonOptions) -> HarvestOptions {
-        var o = HarvestOptions()
-        o.size = size
-        o.limit = limit
-        o.retryErrors = retryErrors
-        o.fetcher.connections = connections
-        o.fetcher.perHost = perHost
-        o.fetcher.rate = rate
-        o.fetcher.retries = retries
-        o.fetcher.timeout = timeout
-        o.ingest.threads = common.threads
-        o.ingest.quiet = true
-        o.quiet = common.quiet
-        return o
+    var settings: HarvestSettings {
+        var s = HarvestSettings()
+        (s.size, s.limit, s.retryErrors) = (size, limit, retryErrors)
+        (s.connections, s.perHost, s.rate, s.retries, s.timeout) = (connections, perHost, rate, retries, timeout)
+        return s
     }
+
+    func options(_ common: CommonOptions) -> HarvestOptions { settings.options(threads: common.threads, quiet: common.quiet) }
+}
+
+/// `--report` of the `harvest` subcommands.
+struct HarvestReportOption: ParsableArguments {
+    @Flag(name: .long, help: "Write reports/link-health.csv and reports/link-health.html after the harvest.")
+    var report = false
 }
 
 /// Prints a harvest summary and writes the link-health report when asked.

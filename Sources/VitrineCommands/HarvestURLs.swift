@@ -9,6 +9,7 @@ struct HarvestURLs: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var harvest: HarvestOptionGroup
+    @OptionGroup var reporting: HarvestReportOption
 
     @Argument(help: "The CSV or TSV list.")
     var list: String
@@ -18,7 +19,7 @@ struct HarvestURLs: AsyncParsableCommand {
             let catalog = try common.openCatalog()
             let summary = try await HarvestJob(catalog: catalog, options: harvest.options(common), logger: common.makeLogger("vitrine.harvest"))
                 .urls(list)
-            try finishHarvest(summary, common: common, report: harvest.report)
+            try finishHarvest(summary, common: common, report: reporting.report)
         }
     }
 }

@@ -63,7 +63,6 @@ struct Enqueue: AsyncParsableCommand {
             }
             if source == .europeana && sources.count > 1 { throw ValidationError("enqueue harvest europeana takes no sources (give --query, --qf)") }
             if source != .europeana && sources.count < 2 { throw ValidationError("enqueue harvest \(source.rawValue) needs at least one \(source == .iiif ? "manifest or collection" : "list")") }
-            try harvestOptions.validate()
         }
         if (kind == .detect || kind == .classify) && !sources.isEmpty {
             throw ValidationError("enqueue \(kind.rawValue) takes no sources (it queues every item the run has not done)")
@@ -260,35 +259,11 @@ struct EnqueueHarvestOptions: ParsableArguments {
     @Option(name: .long, help: "iiif: how deep collections are walked.")
     var maxDepth: Int = 8
 
-    @Option(name: .long, help: "Longer side in pixels asked of IIIF image services.")
-    var size: Int = 1024
-
-    @Option(name: .long, help: "Records (or canvases, or rows) to look at, at most, per source.")
-    var limit: Int?
-
-    @Option(name: .long, help: "Requests in flight in total, per worker.")
-    var connections: Int = 8
-
-    @Option(name: .long, help: "Requests in flight per host, per worker.")
-    var perHost: Int = 4
-
-    @Option(name: .long, help: "Request starts per second per host (0: no limit), per worker.")
-    var rate: Double = 8
-
-    @Option(name: .long, help: "Retries of a URL after network errors, timeouts, truncation, 429 and 5xx.")
-    var retries: Int = 3
-
-    @Option(name: .long, help: "Seconds for one whole request attempt.")
-    var timeout: Double = 60
-
-    @Flag(name: .long, help: "Ask again the URLs that failed in an earlier run.")
-    var retryErrors = false
+    @OptionGroup(title: "Download options") var download: HarvestOptionGroup
 
     func validate() throws {
         guard (1...100).contains(rows) else { throw ValidationError("--rows must be 1…100 (the Search API's limit)") }
-        guard size >= 1, (limit ?? 1) >= 1, maxDepth >= 0 else { throw ValidationError("--size and --limit must be positive, --max-depth not negative") }
-        guard connections >= 1, perHost >= 1 else { throw ValidationError("--connections and --per-host must be at least 1") }
-        guard rate >= 0, retries >= 0, timeout > 0 else { throw ValidationError("--rate and --retries must not be negative, --timeout must be positive") }
+        guard maxDepth >= 0 else { throw ValidationError("--max-depth must not be negative") }
     }
 
     /// One spec per source (`iiif URL…`, `urls LIST…`) or the one Europeana search.
@@ -305,15 +280,8 @@ struct EnqueueHarvestOptions: ParsableArguments {
             }
             var s = HarvestSpec(source: source, location: location, query: query)
             s.maxDepth = maxDepth
-            s.size = size
-            s.limit = limit
             s.fullRecords = fullRecords
-            s.retryErrors = retryErrors
-            s.connections = connections
-            s.perHost = perHost
-            s.rate = rate
-            s.retries = retries
-            s.timeout = timeout
+            s.settings = download.settings
             return s
         }
         if source == .europeana { return [spec(baseURL)] }

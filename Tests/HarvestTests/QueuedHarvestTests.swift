@@ -13,10 +13,10 @@ import Testing
 @Suite(.serialized) struct QueuedHarvestTests {
     func spec(_ source: HarvestSpec.Source, _ location: String) -> HarvestSpec {
         var s = HarvestSpec(source: source, location: location)
-        s.size = 100
-        s.timeout = 2
-        s.retries = 0
-        s.rate = 0
+        s.settings.size = 100
+        s.settings.timeout = 2
+        s.settings.retries = 0
+        s.settings.rate = 0
         return s
     }
 
@@ -66,7 +66,7 @@ import Testing
         let store = try TemporaryFolder("vitrine-harvest-store")
         let catalog = try Catalog(store: store.url)
         var s = spec(.urls, list)
-        s.connections = 1
+        s.settings.connections = 1
         _ = try WorkEnqueue.harvest([s], catalog: catalog)
         var options = WorkerOptions()
         options.jobs = [.harvest]

@@ -256,19 +256,24 @@ final class PostgresBackend: Sendable {
     /// Runs `body` in one transaction (`BEGIN` … `COMMIT`; `ROLLBACK` when it throws).
     func write<T>(_ what: String, _ body: (PGSession) throws -> T) throws -> T {
         do {
-            return try withSession { session in
-                try session.query("BEGIN")
-                do {
-                    let result = try body(session)
-                    try session.query("COMMIT")
-                    return result
-                } catch {
-                    _ = try? session.query("ROLLBACK")
-                    throw error
-                }
-            }
+            return try transaction(body)
         } catch let error as CatalogError { throw error } catch {
             throw CatalogError(.write, "cannot \(what)", underlying: error)
+        }
+    }
+
+    /// Runs `body` in one transaction on a pooled connection; errors pass unchanged.
+    func transaction<T>(_ body: (PGSession) throws -> T) throws -> T {
+        try withSession { session in
+            try session.query("BEGIN")
+            do {
+                let result = try body(session)
+                try session.query("COMMIT")
+                return result
+            } catch {
+                _ = try? session.query("ROLLBACK")
+                throw error
+            }
         }
     }
 
