@@ -187,6 +187,8 @@ public struct WorkerOptions: Sendable {
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     public var ingest = IngestOptions()
     public var quiet = false
+    /// The Europeana API key of queued Europeana harvests (never queued): `EUROPEANA_API_KEY`.
+    public var europeanaAPIKey = ProcessInfo.processInfo.environment["EUROPEANA_API_KEY"]
     public init() {}
 }
 
@@ -533,7 +535,7 @@ public final class Worker: Sendable {
             case .iiif: summary = try await job.iiif([spec.location], maxDepth: spec.maxDepth)
             case .urls: summary = try await job.urls(spec.location)
             case .europeana:
-                guard let key = ProcessInfo.processInfo.environment["EUROPEANA_API_KEY"], !key.isEmpty else {
+                guard let key = options.europeanaAPIKey, !key.isEmpty else {
                     return WorkOutcome(workID: workID, error: "set EUROPEANA_API_KEY in the environment of the worker (keys are never queued)")
                 }
                 guard let query = spec.query else { return WorkOutcome(workID: workID, error: "Europeana harvest work without its query") }

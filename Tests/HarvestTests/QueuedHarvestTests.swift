@@ -56,6 +56,38 @@ import Testing
         await server.stop()
     }
 
+    /// CASES.md C01 and C02 through the queue: the record without `edmIsShownBy` and the one whose
+    /// `edmIsShownBy` is a 404 get their `edmPreview` (preview-only), the harvest goes on, every
+    /// served image is stored; the key comes from the worker, not the queue.
+    @Test func queuedEuropeanaHarvestFallsBackToPreviews() async throws {
+        guard let corpus = requireCorpus() else { return }
+        let server = try await ReplayServer.start(corpus: corpus)
+        let store = try TemporaryFolder("vitrine-harvest-store")
+        let catalog = try Catalog(store: store.url)
+        var query = EuropeanaSearchQuery(query: "*:*")
+        query.rows = 5
+        var s = spec(.europeana, server.base)
+        s.query = query
+        s.settings.retries = 2
+        _ = try WorkEnqueue.harvest([s], catalog: catalog)
+        let payloads = try catalog.sqlRead { db in try db.values(String.self, "SELECT payload FROM workItem") }
+        #expect(payloads.count == 1 && !payloads.contains { $0.contains("T0PS3CRET") })
+        var options = WorkerOptions()
+        options.jobs = [.harvest]
+        options.exitWhenIdle = true
+        options.europeanaAPIKey = "T0PS3CRET"
+        let summary = try await Worker(catalog: catalog, options: options, logger: Logger(label: "test")).run()
+        #expect(summary.committed == 1 && summary.failed == 0)
+        let details = Dictionary(uniqueKeysWithValues: try catalog.harvestItems().map { ($0.sourcePath, $0) })
+        let ids = server.recordIDs
+        let c02 = try #require(details["europeana:" + ids[0]])
+        #expect(c02.previewOnly && c02.imageSource == "edmPreview")
+        let c01 = try #require(details["europeana:" + ids[1]])
+        #expect(c01.previewOnly && c01.imageSource == "edmPreview")
+        #expect(try catalog.items().filter { $0.status == "ok" }.count == 12)
+        await server.stop()
+    }
+
     @Test func aLongHarvestKeepsItsClaim() async throws {
         guard let corpus = requireCorpus() else { return }
         let server = try await ReplayServer.start(corpus: corpus)
